@@ -1,0 +1,85 @@
+"""Split a ``check(candidate)`` program into individually counted tests.
+
+HumanEval and LeetCodeDataset ship their tests as one function::
+
+    def check(candidate):
+        import math                      # set-up
+        assert candidate(1) == 2         # test 1
+        for x in range(3):               # test 2 (a compound statement holding asserts)
+            assert candidate(x) >= 0
+
+The rule, used by the loaders to count tests and by the judge to run them one by one:
+each top-level statement of ``check``'s body that is, or contains, an ``assert`` is one
+test; every other statement is set-up, run in order before the tests that follow it.
+Code outside ``check`` (imports, helper functions, ``METADATA``) is kept as module code.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CheckStep:
+    """One statement of ``check``'s body; ``is_test`` marks the ones that count as tests."""
+
+    code: str
+    is_test: bool
+
+
+@dataclass(frozen=True)
+class CheckProgram:
+    """A parsed check program: module code, the candidate's parameter name and the steps."""
+
+    module_code: str
+    candidate_name: str
+    steps: tuple
+
+    @property
+    def tests(self) -> list[CheckStep]:
+        return [step for step in self.steps if step.is_test]
+
+
+def _contains_assert(node: ast.AST) -> bool:
+    return any(isinstance(child, ast.Assert) for child in ast.walk(node))
+
+
+def _find_check(tree: ast.Module, function_name: str) -> ast.FunctionDef:
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == function_name:
+            return node
+    raise ValueError(f"the test code defines no function `{function_name}(candidate)`")
+
+
+def split_check_program(code: str, function_name: str = "check") -> CheckProgram:
+    """Parse ``code`` and return its module code and the steps of ``function_name``'s body.
+
+    Raises ``ValueError`` naming the problem when the code does not parse, has no such
+    function, or the function takes no parameter.
+    """
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as exc:
+        raise ValueError(f"the test code does not parse (line {exc.lineno}: {exc.msg})") from None
+    check = _find_check(tree, function_name)
+    params = check.args.posonlyargs + check.args.args
+    if not params:
+        raise ValueError(f"`{function_name}` takes no parameter for the candidate")
+    # ast.unparse rather than slicing lines: exact even for `a = 1; assert f(a)` on one line.
+    module_code = "\n".join(ast.unparse(node) for node in tree.body if node is not check)
+    steps = tuple(
+        CheckStep(code=ast.unparse(stmt), is_test=_contains_assert(stmt)) for stmt in check.body
+    )
+    return CheckProgram(module_code=module_code, candidate_name=params[0].arg, steps=steps)
+
+
+@functools.lru_cache(maxsize=4096)
+def count_check_tests(code: str, function_name: str = "check") -> int:
+    """How many tests ``split_check_program(code)`` would yield, without unparsing (cached)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as exc:
+        raise ValueError(f"the test code does not parse (line {exc.lineno}: {exc.msg})") from None
+    return sum(_contains_assert(stmt) for stmt in _find_check(tree, function_name).body)

@@ -1,0 +1,134 @@
+"""``grpo4code-data``: prepare splits with manifests, and audit train/test isolation.
+
+    grpo4code-data prepare --source leetcode --location FILE_OR_HUB_NAME --split train \\
+        --role train --prepared_dir data/prepared [--exclude_eval_overlap true]
+    grpo4code-data audit --train leetcode:train=TRAIN.jsonl.gz \\
+        --eval leetcode:test=TEST.jsonl.gz humaneval:test --report report.md
+
+A split spec is a prepared folder, or ``source:split[=location]`` (location: a file or hub
+name; omitted = the source's default). Preparing a training split audits it against every
+known evaluation split (starter held-out, HumanEval, and the prepared ``eval`` splits) and
+refuses an overlap unless ``--exclude_eval_overlap`` (drop them) or ``--allow_eval_overlap``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+
+from grpo4code.data.rows import LoadResult
+from grpo4code.data.sources import load_problems
+from grpo4code.governance.dedup import DedupConfig, find_duplicates
+from grpo4code.governance.leakage import guard_training_problems, known_evaluation_splits, without_leaked
+from grpo4code.governance.manifest import build_manifest, is_prepared_split, read_prepared_split, write_prepared_split
+from grpo4code.governance.report import build_report, render_markdown
+
+
+@dataclass
+class PrepareConfig(DedupConfig):
+    """Load one source split, check it, and write it with its manifest."""
+
+    source: str = field(default="starter", metadata={"help": "Problem source (see grpo4code.data.SOURCES)."})
+    location: str = field(default=None, metadata={"help": "Local file or hub dataset name; default: the source's own."})
+    split: str = field(default="train", metadata={"help": "Split to load (also the hub split)."})
+    role: str = field(default="train", metadata={"help": "`train` (audited against evaluation splits) or `eval` (protected from training)."})
+    name: str = field(default=None, metadata={"help": "Name of the prepared split; default: <source>-<split>."})
+    prepared_dir: str = field(default="data/prepared", metadata={"help": "Folder of prepared splits; evaluation splits there are protected."})
+    on_error: str = field(default="raise", metadata={"help": "`raise` on a bad row, or `skip` it (counted in the manifest)."})
+    exclude_eval_overlap: bool = field(default=False, metadata={"help": "Drop training problems that duplicate evaluation problems."})
+    allow_eval_overlap: bool = field(default=False, metadata={"help": "Keep training problems that duplicate evaluation problems (not recommended)."})
+
+
+@dataclass
+class AuditConfig(DedupConfig):
+    """Report counts, duplicates and train/eval overlap of any splits."""
+
+    train: list[str] = field(default_factory=list, metadata={"help": "Training split specs, space separated."})
+    eval: list[str] = field(default_factory=list, metadata={"help": "Evaluation split specs, space separated."})
+    report: str = field(default="governance_report.md", metadata={"help": "Markdown report to write."})
+    json_report: str = field(default=None, metadata={"help": "Optional JSON summary to write."})
+
+
+def load_spec(spec: str, on_error: str = "raise") -> tuple[str, LoadResult | None, list]:
+    """``(name, load result or None, problems)`` for a prepared folder or ``source:split[=location]``."""
+    if os.path.isdir(spec) and is_prepared_split(spec):
+        problems, manifest = read_prepared_split(spec)
+        return manifest["name"], None, problems
+    head, _, location = spec.partition("=")
+    source, _, split = head.partition(":")
+    if not source or not split:
+        raise ValueError(f"bad split spec {spec!r}: use a prepared folder or source:split[=location]")
+    loaded = load_problems(source, location or None, split, on_error=on_error)
+    return f"{source}/{split}", loaded, loaded.problems
+
+
+def prepare(config: PrepareConfig) -> str:
+    """Prepare one split; returns the folder written."""
+    loaded = load_problems(config.source, config.location, config.split, on_error=config.on_error)
+    print(loaded.summary())
+    name = config.name or f"{config.source}-{config.split}"
+    problems = loaded.problems
+    duplicates = find_duplicates(problems, config)
+    print(f"{name}: {len(duplicates)} duplicate pairs within the split")
+    if config.role == "train":
+        evaluation = known_evaluation_splits(config.prepared_dir)
+        report = guard_training_problems(
+            problems, evaluation, config.allow_eval_overlap or config.exclude_eval_overlap, name, config)
+        if config.exclude_eval_overlap and not report.is_clean:
+            problems = without_leaked(problems, report)
+            print(f"{name}: dropped {len(loaded.problems) - len(problems)} problems that duplicate evaluation problems")
+        print(report.describe())
+    manifest = build_manifest(name, config.role, loaded, problems)
+    manifest["duplicates_within"] = [pair.to_dict() for pair in duplicates]
+    out_dir = os.path.join(config.prepared_dir, name)
+    write_prepared_split(out_dir, problems, manifest)
+    print(f"wrote {out_dir} ({len(problems)} problems, split hash {manifest['split_hash'][:16]})")
+    return out_dir
+
+
+def audit(config: AuditConfig) -> dict:
+    """Write the markdown (and optional JSON) report; returns the JSON summary."""
+    if not config.train and not config.eval:
+        raise ValueError("give at least one --train or --eval split spec")
+    splits, skipped, train_names, eval_names = {}, {}, [], []
+    for role_names, specs in ((train_names, config.train), (eval_names, config.eval)):
+        for spec in specs:
+            name, loaded, problems = load_spec(spec, on_error="skip")
+            splits[name] = problems
+            skipped[name] = len(loaded.skipped) if loaded else 0
+            role_names.append(name)
+            print(loaded.summary() if loaded else f"{name}: {len(problems)} prepared problems")
+    report = build_report(splits, train_names, eval_names, skipped, config)
+    with open(config.report, "w", encoding="utf-8") as handle:
+        handle.write(render_markdown(report))
+    summary = report.to_dict()
+    if config.json_report:
+        with open(config.json_report, "w", encoding="utf-8") as handle:
+            json.dump(summary, handle, indent=2)
+    print(json.dumps(summary, indent=2))
+    print(f"wrote {config.report}")
+    return summary
+
+
+COMMANDS = {"prepare": (PrepareConfig, prepare), "audit": (AuditConfig, audit)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from transformers import HfArgumentParser
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS:
+        print(__doc__)
+        print(f"commands: {', '.join(COMMANDS)} (add --help to one for its options)")
+        return 2
+    config_class, command = COMMANDS[argv[0]]
+    parser = HfArgumentParser(config_class, prog=f"grpo4code-data {argv[0]}")
+    (config,) = parser.parse_args_into_dataclasses(argv[1:])
+    command(config)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
