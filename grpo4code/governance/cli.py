@@ -5,6 +5,7 @@
     grpo4code-data audit --train leetcode:train=TRAIN.jsonl.gz \\
         --eval leetcode:test=TEST.jsonl.gz humaneval:test --report report.md
 
+Options come from dataclass defaults < ``--config recipes/data/*.yaml`` < flags.
 A split spec is a prepared folder, or ``source:split[=location]`` (location: a file or hub
 name; omitted = the source's default). Preparing a training split audits it against every
 known evaluation split (starter held-out, HumanEval, and the prepared ``eval`` splits) and
@@ -18,6 +19,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
+from grpo4code.config_args import parse_config
 from grpo4code.data.rows import LoadResult
 from grpo4code.data.sources import load_problems
 from grpo4code.governance.dedup import DedupConfig, find_duplicates
@@ -101,6 +103,9 @@ def audit(config: AuditConfig) -> dict:
             role_names.append(name)
             print(loaded.summary() if loaded else f"{name}: {len(problems)} prepared problems")
     report = build_report(splits, train_names, eval_names, skipped, config)
+    for path in (config.report, config.json_report):
+        if path and os.path.dirname(path):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(config.report, "w", encoding="utf-8") as handle:
         handle.write(render_markdown(report))
     summary = report.to_dict()
@@ -116,17 +121,13 @@ COMMANDS = {"prepare": (PrepareConfig, prepare), "audit": (AuditConfig, audit)}
 
 
 def main(argv: list[str] | None = None) -> int:
-    from transformers import HfArgumentParser
-
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in COMMANDS:
         print(__doc__)
         print(f"commands: {', '.join(COMMANDS)} (add --help to one for its options)")
         return 2
     config_class, command = COMMANDS[argv[0]]
-    parser = HfArgumentParser(config_class, prog=f"grpo4code-data {argv[0]}")
-    (config,) = parser.parse_args_into_dataclasses(argv[1:])
-    command(config)
+    command(parse_config(config_class, argv[1:], prog=f"grpo4code-data {argv[0]}"))
     return 0
 
 

@@ -33,7 +33,9 @@ DIFFICULTY_LABELS = (
 # cf_rating bands: rating <= CF_EASY_MAX is easy, <= CF_MEDIUM_MAX medium, above hard.
 CF_EASY_MAX = 1200
 CF_MEDIUM_MAX = 1900
-_LABEL_DIFFICULTY = {"EASY": "easy", "MEDIUM": "medium", "HARD": "hard", "HARDER": "hard", "HARDEST": "hard"}
+_LABEL_DIFFICULTY = {
+    "EASY": "easy", "MEDIUM": "medium", "HARD": "hard", "HARDER": "hard", "HARDEST": "hard"
+}
 _LETTER_DIFFICULTY = {"A": "easy", "B": "easy", "C": "medium", "D": "medium"}  # E..V: hard
 HUB_SPLITS = {"train": "train", "validation": "valid", "test": "test"}
 INSTRUCTION_TEMPLATE = (
@@ -110,12 +112,18 @@ def row_to_problem(row: dict, split: str, include_generated_tests: bool = False)
     """Map one CodeContests row onto a :class:`Problem`."""
     required = {"name", "description", "public_tests", "private_tests"}
     if not required <= set(row):
-        raise ValueError(f"unknown CodeContests field layout (fields: {sorted(row)}); expected {sorted(required)}")
-    if row.get("input_file") or row.get("output_file"):
         raise ValueError(
-            f"the problem uses files ({row.get('input_file') or '-'} / {row.get('output_file') or '-'}), not stdio"
+            f"unknown CodeContests field layout (fields: {sorted(row)}); "
+            f"expected {sorted(required)}"
         )
-    groups = ["public_tests", "private_tests"] + (["generated_tests"] if include_generated_tests else [])
+    input_file, output_file = row.get("input_file") or "", row.get("output_file") or ""
+    if input_file or output_file:
+        raise ValueError(
+            f"the problem uses files ({input_file or '-'} / {output_file or '-'}), not stdio"
+        )
+    groups = ["public_tests", "private_tests"]
+    if include_generated_tests:
+        groups.append("generated_tests")
     tests: list[StdioTest] = []
     seen: set[tuple[str, str]] = set()
     for field in groups:
@@ -127,8 +135,8 @@ def row_to_problem(row: dict, split: str, include_generated_tests: bool = False)
         raise ValueError("no tests (public and private tests are empty)")
     if not (row["description"] or "").strip():
         raise ValueError("empty description")
-    source_label = class_label(row.get("source", 0), SOURCES, "source")
-    difficulty_label = class_label(row.get("difficulty", 0), DIFFICULTY_LABELS, "difficulty")
+    source_label = class_label(row.get("source") or 0, SOURCES, "source")
+    difficulty_label = class_label(row.get("difficulty") or 0, DIFFICULTY_LABELS, "difficulty")
     cf_rating = row.get("cf_rating") or None
     return Problem(
         id=f"{SOURCE}/{source_label.lower()}/{row['name']}",

@@ -84,7 +84,9 @@ def _version_key(path: str) -> tuple:
     return tuple(int(part) for part in match.group(1).split(".")) if match else ()
 
 
-def candidate_paths(release: Release, version: str | None, variant: str, cache_dir: str) -> list[str]:
+def candidate_paths(
+    release: Release, version: str | None, variant: str, cache_dir: str
+) -> list[str]:
     """Files tried, in order: the version asked for (default: the release's), .jsonl then
     .jsonl.gz; with no version asked for, then any other cached version, newest first."""
     stem = os.path.join(cache_dir, release.file_name(version or release.version, variant))
@@ -134,12 +136,15 @@ def _assignments(body: list[ast.stmt]) -> dict[str, ast.Assign]:
     return {
         stmt.targets[0].id: stmt
         for stmt in body
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+        if isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Name)
     }
 
 
 def _pair_names(loop: ast.For) -> tuple[str, str] | None:
-    """(input name, result name) bound by ``for [i,] (inp, exp) in [enumerate(]zip(inputs, results)``."""
+    """(input name, result name) bound by ``for [i,] (inp, exp) in [enumerate(]zip(inputs,
+    results)``; None for another loop."""
     iterable = ast.unparse(loop.iter)
     target = loop.target
     if iterable == "enumerate(zip(inputs, results))":
@@ -163,7 +168,9 @@ def _loop_call(loop: ast.stmt, callee_names: set) -> ast.Call | None:
     if names is None or len(loop.body) != 1 or not isinstance(loop.body[0], ast.Expr):
         return None
     call = loop.body[0].value
-    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "assertion"):
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+        return None
+    if call.func.id != "assertion":
         return None
     if len(call.args) != 3 or call.keywords or not isinstance(call.args[0], ast.Call):
         return None
@@ -185,7 +192,8 @@ def find_case_loop(test: str, entry_point: str) -> CaseLoop | None:
     ``results = ...`` and the loop; at module level the rest must be definitions or imports.
     """
     tree = ast.parse(test)
-    check = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "check"), None)
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    check = next((n for n in functions if n.name == "check"), None)
     body = check.body if check else tree.body
     assignments = _assignments(body)
     if "inputs" not in assignments or "results" not in assignments:
@@ -238,7 +246,9 @@ def _is_floats(value) -> bool:
     """evalplus's is_floats: a float, or a non-empty sequence of floats."""
     if isinstance(value, float):
         return True
-    return isinstance(value, (list, tuple)) and bool(value) and all(isinstance(v, float) for v in value)
+    if not isinstance(value, (list, tuple)) or not value:
+        return False
+    return all(isinstance(v, float) for v in value)
 
 
 def call_tests(loop: CaseLoop, atol: float) -> list[CallTest] | None:
@@ -265,7 +275,8 @@ def call_tests(loop: CaseLoop, atol: float) -> list[CallTest] | None:
 def unrolled_check_program(loop: CaseLoop) -> str | None:
     """One ``assert assertion(candidate(*inp), exp, atol) is None`` step per case."""
     inputs, results = loop.inputs, loop.results
-    if not isinstance(inputs, (ast.List, ast.Tuple)) or not isinstance(results, (ast.List, ast.Tuple)):
+    sequences = (ast.List, ast.Tuple)
+    if not isinstance(inputs, sequences) or not isinstance(results, sequences):
         return None
     if len(inputs.elts) != len(results.elts):
         raise ValueError(f"the test has {len(inputs.elts)} inputs but {len(results.elts)} results")
@@ -295,7 +306,9 @@ def tests_from_test_field(test: str, entry_point: str, atol: float) -> list:
     try:
         counted = len(split_check_program(test).tests)
     except ValueError as exc:
-        raise ValueError(f"the test field is no inputs/results loop and no check program ({exc})") from None
+        raise ValueError(
+            f"the test field is no inputs/results loop and no check program ({exc})"
+        ) from None
     if counted == 0:
         raise ValueError("the test field is no inputs/results loop and its check holds no assert")
     return [AssertionTest(code=test)]
@@ -380,19 +393,43 @@ def load_evalplus(
     variant: str = "",
     cache_dir: str | None = None,
 ) -> LoadResult:
-    """Load one evalplus release from ``location`` (a file or hub name) or evalplus's cache."""
+    """Load one evalplus release from ``location`` (a file or hub name) or evalplus's cache.
+
+    Without ``location`` the file is looked up in ``cache_dir`` (default: evalplus's cache)
+    for ``version`` (default: the release's, then any other cached one) and ``variant``
+    ("", "Mini" or "NoExtreme").
+    """
     location = location or resolve_location(release, version, variant, cache_dir)
     label, rows, hashes = iter_source_rows(location, hub_split=split)
     return convert_rows(
-        release.source, label, rows, lambda row: row_to_problem(row, split, release.source), on_error, hashes
+        release.source,
+        label,
+        rows,
+        lambda row: row_to_problem(row, split, release.source),
+        on_error,
+        hashes,
     )
 
 
-def load_humaneval_plus(location: str | None = None, split: str = "test", on_error: str = "raise", **options) -> LoadResult:
-    """HumanEval+ (default release v0.1.10); options: version, variant ("Mini", "NoExtreme"), cache_dir."""
-    return load_evalplus(HUMANEVAL_PLUS, location, split, on_error, **options)
+def load_humaneval_plus(
+    location: str | None = None,
+    split: str = "test",
+    on_error: str = "raise",
+    version: str | None = None,
+    variant: str = "",
+    cache_dir: str | None = None,
+) -> LoadResult:
+    """HumanEval+ (release v0.1.10 unless ``version`` is given); see :func:`load_evalplus`."""
+    return load_evalplus(HUMANEVAL_PLUS, location, split, on_error, version, variant, cache_dir)
 
 
-def load_mbpp_plus(location: str | None = None, split: str = "test", on_error: str = "raise", **options) -> LoadResult:
-    """MBPP+ (default release v0.2.0); options: version, variant, cache_dir."""
-    return load_evalplus(MBPP_PLUS, location, split, on_error, **options)
+def load_mbpp_plus(
+    location: str | None = None,
+    split: str = "test",
+    on_error: str = "raise",
+    version: str | None = None,
+    variant: str = "",
+    cache_dir: str | None = None,
+) -> LoadResult:
+    """MBPP+ (release v0.2.0 unless ``version`` is given); see :func:`load_evalplus`."""
+    return load_evalplus(MBPP_PLUS, location, split, on_error, version, variant, cache_dir)

@@ -10,9 +10,11 @@ Apps, ...), ``style`` ("instruct"/"complete"), ``version``. Earlier releases nam
 ``test`` is a pytest file: ``from solution import ...`` then ``def test_...():`` functions.
 It becomes one :class:`AssertionTest`: the ``from solution import`` lines are dropped (the
 judge runs the check program in the solution's module, so the names are already there;
-``import x as y`` aliases become assignments), the other imports, helpers and the test
+``from solution import f as g`` becomes ``g = f``), the other imports, helpers and the test
 functions stay module code, and ``check``'s body calls each test as one step,
-``assert _pytest_test_passes(test_x)``, which fails exactly when the test raises.
+``assert _pytest_test_passes(test_x)``, which fails exactly when the test raises (pytest's
+own outcomes -- ``pytest.fail``, ``pytest.skip``, a ``pytest.raises`` that saw nothing --
+and SystemExit are BaseExceptions; the helper turns them into an AssertionError).
 ``import pytest`` stays, so ``pytest.raises`` works (the judge needs pytest installed).
 Tests that need pytest's runner -- fixtures, parametrize or any other decorator, test
 classes with set-up methods, ``import solution`` -- make the row fail with the reason.
@@ -30,10 +32,22 @@ SOURCE = "kodcode"
 SOLUTION_MODULE = "solution"
 RUNNER_NAME = "_pytest_test_passes"
 RUNNER_CODE = f'''def {RUNNER_NAME}(test_function):
-    """Run one pytest-style test function; True when it returns without raising."""
-    test_function()
+    """Run one pytest-style test function; True when it returns without raising.
+
+    pytest's outcomes (pytest.fail, pytest.skip, a pytest.raises that saw no exception)
+    and SystemExit derive from BaseException, not Exception; like pytest, count them as
+    failures by turning them into an AssertionError.
+    """
+    try:
+        test_function()
+    except (Exception, KeyboardInterrupt):
+        raise
+    except BaseException as outcome:
+        raise AssertionError(f"{{type(outcome).__name__}}: {{outcome}}") from None
     return True'''
-_SETUP_METHODS = {"setup_method", "teardown_method", "setup_class", "teardown_class", "setup", "teardown"}
+_SETUP_METHODS = {
+    "setup_method", "teardown_method", "setup_class", "teardown_class", "setup", "teardown"
+}
 
 
 def _decorator_name(node: ast.expr) -> str:
@@ -50,6 +64,10 @@ def _check_plain_test(node: ast.FunctionDef, where: str, skip_self: bool = False
         params = params[1:]
     if params or node.args.vararg or node.args.kwarg:
         raise ValueError(f"test `{where}` takes pytest fixtures ({', '.join(params) or '*args'})")
+
+
+def _is_solution_module(name: str) -> bool:
+    return name.split(".")[0] == SOLUTION_MODULE
 
 
 def _is_main_guard(node: ast.stmt) -> bool:
@@ -69,7 +87,8 @@ def _class_steps(node: ast.ClassDef) -> list[str]:
     for item in node.body:
         if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        if item.name in _SETUP_METHODS or any("fixture" in _decorator_name(d) for d in item.decorator_list):
+        is_fixture = any("fixture" in _decorator_name(d) for d in item.decorator_list)
+        if item.name in _SETUP_METHODS or is_fixture:
             raise ValueError(f"test class `{node.name}` uses pytest set-up (`{item.name}`)")
         if item.name.startswith("test"):
             if isinstance(item, ast.AsyncFunctionDef):
@@ -88,11 +107,11 @@ def pytest_to_check_program(test_code: str) -> str:
     module_code: list[str] = []
     steps: list[str] = []
     for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == SOLUTION_MODULE:
-            module_code += [f"{a.asname} = {a.name}" for a in node.names if a.asname and a.name != "*"]
+        if isinstance(node, ast.ImportFrom) and _is_solution_module(node.module or ""):
+            module_code += [f"{a.asname} = {a.name}" for a in node.names if a.asname]
             continue
-        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == SOLUTION_MODULE for a in node.names):
-            raise ValueError("the test file uses `import solution` (module attributes are not supported)")
+        if isinstance(node, ast.Import) and any(_is_solution_module(a.name) for a in node.names):
+            raise ValueError("the test file uses `import solution` (module attributes unsupported)")
         if _is_main_guard(node):
             continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -218,5 +237,11 @@ def load_kodcode(
     """
     label, rows, hashes = iter_source_rows(location or HUB_NAME, hub_split=hub_split or split)
     return convert_rows(
-        SOURCE, label, rows, lambda row: row_to_problem(row, split), on_error, hashes, row_id_key=_row_id
+        SOURCE,
+        label,
+        rows,
+        lambda row: row_to_problem(row, split),
+        on_error,
+        hashes,
+        row_id_key=_row_id,
     )

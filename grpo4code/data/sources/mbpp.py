@@ -67,7 +67,9 @@ def _top_level_names(code: str) -> list[str]:
     try:
         tree = ast.parse(code)
     except SyntaxError as exc:
-        raise ValueError(f"the reference code does not parse (line {exc.lineno}: {exc.msg})") from None
+        raise ValueError(
+            f"the reference code does not parse (line {exc.lineno}: {exc.msg})"
+        ) from None
     return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
 
 
@@ -97,7 +99,8 @@ def build_check_program(setup_code: str, asserts: list[str]) -> str:
     """``def check(candidate):`` with the set-up statements, then one assert per test."""
     body = [_normalize(setup_code).strip()] if setup_code.strip() else []
     body += [_normalize(test).strip() for test in asserts]
-    return "def check(candidate):\n" + "".join(textwrap.indent(part, "    ") + "\n" for part in body)
+    indented = "".join(textwrap.indent(part, "    ") + "\n" for part in body)
+    return "def check(candidate):\n" + indented
 
 
 def row_to_problem(row: dict, split: str, include_challenge_tests: bool = False) -> Problem:
