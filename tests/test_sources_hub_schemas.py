@@ -55,12 +55,16 @@ def _plain(value):
 
 
 def _same(actual, expected, atol: float) -> bool:
-    if isinstance(expected, float) and isinstance(actual, (int, float)) and not isinstance(actual, bool):
-        return actual == expected if atol == 0 else math.isclose(actual, expected, rel_tol=0, abs_tol=atol)
+    """Equal, with floats within ``atol`` (exact when it is 0)."""
+    number = isinstance(actual, (int, float)) and not isinstance(actual, bool)
+    if isinstance(expected, float) and number:
+        return math.isclose(actual, expected, rel_tol=0, abs_tol=atol) if atol else actual == expected
     if isinstance(expected, list) and isinstance(actual, list):
-        return len(actual) == len(expected) and all(_same(a, e, atol) for a, e in zip(actual, expected))
+        pairs = zip(actual, expected)
+        return len(actual) == len(expected) and all(_same(a, e, atol) for a, e in pairs)
     if isinstance(expected, dict) and isinstance(actual, dict):
-        return actual.keys() == expected.keys() and all(_same(actual[k], expected[k], atol) for k in expected)
+        same_keys = actual.keys() == expected.keys()
+        return same_keys and all(_same(actual[k], expected[k], atol) for k in expected)
     return type(actual) is type(expected) and actual == expected
 
 
@@ -154,11 +158,15 @@ def test_mbpp_full_layout_maps_fields():
     result = load_mbpp(fixture("mbpp/full.jsonl"))
     problems = by_id(result)
     assert list(problems) == ["mbpp/901", "mbpp/902", "mbpp/903"]
-    assert [p.entry_point for p in problems.values()] == ["digit_square_sum", "hypotenuse", "count_vowels"]
+    entry_points = [p.entry_point for p in problems.values()]
+    assert entry_points == ["digit_square_sum", "hypotenuse", "count_vowels"]
     assert [p.num_tests for p in problems.values()] == [3, 3, 3]
     hypotenuse = problems["mbpp/902"]
     assert hypotenuse.split == "test" and hypotenuse.source == "mbpp"
-    assert hypotenuse.reference_solution == "import math\ndef hypotenuse(a, b):\n  return math.sqrt(a * a + b * b)"
+    # \r\n line ends of the full layout are normalised.
+    assert hypotenuse.reference_solution == (
+        "import math\ndef hypotenuse(a, b):\n  return math.sqrt(a * a + b * b)"
+    )
     assert hypotenuse.description.startswith("Write a function to compute the length")
     assert "assert math.isclose(hypotenuse(3, 4), 5.0)" in hypotenuse.instruction
     assert hypotenuse.metadata["layout"] == "full"
@@ -218,7 +226,8 @@ def test_kodcode_maps_fields_and_entry_points():
         "kodcode/Data_Structure_902_I", "kodcode/Algorithm_903_I",
     ]
     # test_info's helper `_words` is listed first; the tested function wins.
-    assert [p.entry_point for p in problems.values()] == ["longest_run", "normalize_spaces", "MinStack", "running_total"]
+    entry_points = [p.entry_point for p in problems.values()]
+    assert entry_points == ["longest_run", "normalize_spaces", "MinStack", "running_total"]
     assert [p.num_tests for p in problems.values()] == [3, 3, 3, 2]
     assert [p.difficulty for p in problems.values()] == ["easy", "medium", "hard", "easy"]
     assert all(p.split == "train" for p in problems.values())
@@ -241,34 +250,44 @@ def test_kodcode_test_classes_and_import_aliases():
 @pytest.mark.parametrize(
     "test_code, reason",
     [
-        ("import pytest\n@pytest.fixture\ndef data():\n    return [1]\n\ndef test_a(data):\n    assert data",
-         "pytest fixture `data`"),
+        (
+            "import pytest\n@pytest.fixture\ndef data():\n    return [1]\n\n"
+            "def test_a(data):\n    assert data",
+            "pytest fixture `data`",
+        ),
         ("def test_a(tmp_path):\n    assert tmp_path", r"takes pytest fixtures \(tmp_path\)"),
         ("import pytest\n@pytest.mark.parametrize('x', [1])\ndef test_a(x):\n    assert x",
          "uses @pytest.mark.parametrize"),
-        ("class TestA:\n    def setup_method(self):\n        pass\n    def test_a(self):\n        assert True",
-         r"pytest set-up \(`setup_method`\)"),
+        (
+            "class TestA:\n    def setup_method(self):\n        pass\n"
+            "    def test_a(self):\n        assert True",
+            r"pytest set-up \(`setup_method`\)",
+        ),
         ("import solution\n\ndef test_a():\n    assert solution.f()", "import solution"),
         ("from solution import f\n\nVALUE = 1", "no test functions"),
         ("def test_a(:\n    pass", "does not parse"),
     ],
 )
 def test_kodcode_rows_needing_pytest_raise_with_the_reason(test_code, reason):
-    row = {"question_id": "X_1_I", "question": "f", "solution": "def f():\n    return 1\n", "test": test_code}
+    row = {"question_id": "X_1_I", "question": "f", "solution": "def f():\n    return 1\n",
+           "test": test_code}
     with pytest.raises(ValueError, match=reason):
         kodcode.row_to_problem(row, "train")
 
 
 def test_kodcode_accepts_the_earlier_test_code_and_conversation_id_fields():
-    row = {"conversation_id": "Apps_7_C", "question": "Return one.", "solution": "def one():\n    return 1\n",
+    row = {"conversation_id": "Apps_7_C", "question": "Return one.",
+           "solution": "def one():\n    return 1\n",
            "test_code": "from solution import one\n\ndef test_one():\n    assert one() == 1\n",
            "test_entry_point": "one"}
     problem = kodcode.row_to_problem(row, "train")
-    assert problem.id == "kodcode/Apps_7_C" and problem.entry_point == "one" and problem.num_tests == 1
+    assert problem.id == "kodcode/Apps_7_C"
+    assert problem.entry_point == "one" and problem.num_tests == 1
 
 
 def test_kodcode_unknown_layout_names_the_fields():
-    with pytest.raises(ValueError, match=r"unknown KodCode field layout \(fields: \['prompt', 'question_id'\]\)"):
+    expected = r"unknown KodCode field layout \(fields: \['prompt', 'question_id'\]\)"
+    with pytest.raises(ValueError, match=expected):
         kodcode.row_to_problem({"question_id": "a", "prompt": "?"}, "train")
 
 
@@ -290,7 +309,8 @@ def test_codecontests_maps_fields():
     assert pair_sums.tags == ["implementation", "math"]
     assert pair_sums.metadata["time_limit_seconds"] == 2.0
     assert pair_sums.metadata["memory_limit_bytes"] == 256000000
-    assert pair_sums.metadata["source"] == "CODEFORCES" and pair_sums.metadata["difficulty_label"] == "A"
+    assert pair_sums.metadata["source"] == "CODEFORCES"
+    assert pair_sums.metadata["difficulty_label"] == "A"
     assert problems["codecontests/aizu/p99999 Reverse Words"].metadata["time_limit_seconds"] == 1.5
     # Only a Python 2 (label 1) and a C++ solution: no reference.
     assert problems["codecontests/codechef/TOWERS"].reference_solution == ""
@@ -298,7 +318,8 @@ def test_codecontests_maps_fields():
 
 
 def test_codecontests_generated_tests_join_on_request_without_duplicates():
-    problems = by_id(load_codecontests(fixture("codecontests/test.jsonl"), include_generated_tests=True))
+    result = load_codecontests(fixture("codecontests/test.jsonl"), include_generated_tests=True)
+    problems = by_id(result)
     pair_sums = problems["codecontests/codeforces/9001_A. Pair Sums"]
     assert pair_sums.num_tests == 4  # one generated test repeats a private one
     assert pair_sums.metadata["test_groups"] == ["public_tests", "private_tests", "generated_tests"]
@@ -351,7 +372,8 @@ def test_humaneval_plus_test_forms():
     assert gaps.tests[0] == CallTest(args=[[1, 4, 9]], expected=[3, 5], atol=0.0)
     assert gaps.preamble == "from typing import List\n\n\n"
     assert gaps.starter_code.startswith("def pairwise_gaps(values: List[int]) -> List[int]:")
-    assert gaps.reference_solution.endswith("    return [b - a for a, b in zip(values, values[1:])]\n")
+    body = "    return [b - a for a, b in zip(values, values[1:])]\n"
+    assert gaps.reference_solution == gaps.preamble + gaps.starter_code + body  # prompt + solution
     assert gaps.description.startswith("Return the differences")
     assert gaps.entry_point == "pairwise_gaps"
     mean = problems["humaneval_plus/HumanEval/901"]
@@ -392,7 +414,8 @@ def test_evalplus_missing_file_names_the_paths_and_the_url(tmp_path, monkeypatch
         load_humaneval_plus()
     message = str(caught.value)
     assert str(tmp_path / "evalplus" / "HumanEvalPlus-v0.1.10.jsonl") in message
-    assert "https://github.com/evalplus/humanevalplus_release/releases/download/v0.1.10/HumanEvalPlus.jsonl.gz" in message
+    release = "https://github.com/evalplus/humanevalplus_release/releases/download/v0.1.10/"
+    assert release + "HumanEvalPlus.jsonl.gz" in message
     with pytest.raises(DataError, match="MbppPlus-Mini-v0.2.0.jsonl"):
         load_mbpp_plus(variant="Mini", cache_dir=str(tmp_path))
 
@@ -487,15 +510,24 @@ def fake_hub(monkeypatch):
     "loader, kwargs, expected_call",
     [
         (load_mbpp, {}, ("google-research-datasets/mbpp", "full", "test")),
-        (load_mbpp, {"config": "sanitized", "split": "train"}, ("google-research-datasets/mbpp", "sanitized", "train")),
+        (
+            load_mbpp,
+            {"config": "sanitized", "split": "train"},
+            ("google-research-datasets/mbpp", "sanitized", "train"),
+        ),
         (load_kodcode, {}, ("KodCode/KodCode-V1", None, "train")),
         (load_codecontests, {"split": "validation"}, ("deepmind/code_contests", None, "valid")),
-        (load_humaneval_plus, {"location": "evalplus/humanevalplus"}, ("evalplus/humanevalplus", None, "test")),
+        (
+            load_humaneval_plus,
+            {"location": "evalplus/humanevalplus"},
+            ("evalplus/humanevalplus", None, "test"),
+        ),
     ],
 )
 def test_hub_without_network_raises_a_data_error(fake_hub, loader, kwargs, expected_call):
     fake_hub.error = ConnectionError("no network")
-    with pytest.raises(DataError, match="could not load split .* from the hub .*no network") as caught:
+    expected = "could not load split .* from the hub .*no network"
+    with pytest.raises(DataError, match=expected) as caught:
         loader(**kwargs)
     assert caught.value.location == f"hub:{expected_call[0]}"
     assert fake_hub.calls == [expected_call]
@@ -508,3 +540,20 @@ def test_hub_rows_go_through_the_same_mapping(fake_hub):
     assert fake_hub.calls == [("google-research-datasets/mbpp", "sanitized", "test")]
     assert result.location == "hub:google-research-datasets/mbpp/sanitized[test]"
     assert [p.id for p in result.problems] == ["mbpp/904", "mbpp/905"]
+
+
+@pytest.mark.parametrize(
+    "source, relative, count",
+    [
+        ("mbpp", "mbpp/full.jsonl", 3),
+        ("kodcode", "kodcode/train.jsonl", 4),
+        ("codecontests", "codecontests/test.jsonl", 4),
+        ("humaneval_plus", "evalplus/humanevalplus.jsonl", 5),
+        ("mbpp_plus", "evalplus/mbppplus.jsonl", 2),
+    ],
+)
+def test_the_registry_reaches_these_loaders(source, relative, count):
+    from grpo4code.data.sources import load_problems
+
+    result = load_problems(source, fixture(relative))
+    assert result.source == source and len(result.problems) == count

