@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, field
 
 from grpo4code.data.schema import Problem
-from grpo4code.governance.dedup import DedupConfig, DuplicatePair, find_overlaps
+from grpo4code.governance.dedup import DedupConfig, find_overlaps
 from grpo4code.governance.manifest import is_prepared_split, read_prepared_split
 
 logger = logging.getLogger(__name__)

@@ -8,9 +8,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import grpo4code
-from grpo4code.data.schema import DIFFICULTIES, Problem
+from grpo4code.data.schema import DIFFICULTIES
 from grpo4code.governance.dedup import DUPLICATE_KINDS, DedupConfig, DuplicatePair, find_duplicates
-from grpo4code.governance.leakage import LeakageReport, audit_leakage
+from grpo4code.governance.leakage import audit_leakage
 from grpo4code.governance.manifest import split_hash
 
 MAX_EXAMPLES = 10

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from grpo4code.data.schema import AssertionTest, CallTest, Problem, StdioTest
 from grpo4code.data.starter import catalog_heldout, catalog_train
-from grpo4code.data.starter.catalog import MIN_TESTS, Call, Spec
+from grpo4code.data.starter.catalog import MIN_TESTS, Call, Spec, Stdin
 from grpo4code.data.starter.runner import (
     call_entry_point,
     load_solution,
@@ -66,29 +66,16 @@ def spec_to_problem(spec: Spec, split: str) -> Problem:
     Hand-written expected values (and an assertion problem's example) must agree with the
     reference; raises :class:`BuildError` naming the problem and case otherwise.
     """
-    namespace = load_solution(spec.solution, spec.id) if spec.form != "stdio" else None
-    tests: list = []
-    for index, case in enumerate(spec.cases):
-        where = f"{spec.id}, case {index}"
-        if isinstance(case, Call):
-            args = to_json_value(list(case.args))
-            actual = _run(where, lambda: call_entry_point(namespace, spec.entry_point, args))
-            expected = to_json_value(case.expected) if case.hand_checked else actual
-            if case.hand_checked and not values_match(actual, expected, spec.atol):
-                raise BuildError(f"{where}: the reference returns {actual!r}, the hand-checked value is {expected!r}")
-            tests.append(CallTest(args=args, expected=expected, atol=spec.atol))
-        else:
-            actual = _run(where, lambda: run_program(spec.solution, case.input, spec.id))
-            if case.hand_checked and actual != case.expected:
-                raise BuildError(f"{where}: the reference prints {actual!r}, the hand-checked output is {case.expected!r}")
-            tests.append(StdioTest(input=case.input, output=actual))
-    if spec.form == "assertion":
-        tests.append(AssertionTest(code=spec.check))
-        example = spec.example
-        actual = _run(f"{spec.id}, example", lambda: call_entry_point(namespace, spec.entry_point, list(example.args)))
-        if not values_match(actual, to_json_value(example.expected), spec.atol):
-            raise BuildError(f"{spec.id}, example: the reference returns {actual!r}, the example says {example.expected!r}")
-    hand_checked = sum(case.hand_checked for case in spec.cases)
+    if spec.form == "stdio":
+        tests = [_stdio_test(spec, c, f"{spec.id}, case {i}") for i, c in enumerate(spec.cases)]
+    else:
+        namespace = load_solution(spec.solution, spec.id)
+        tests = [
+            _call_test(spec, namespace, case, f"{spec.id}, case {i}") for i, case in enumerate(spec.cases)
+        ]
+        if spec.form == "assertion":
+            _call_test(spec, namespace, spec.example, f"{spec.id}, example")
+            tests = [AssertionTest(code=spec.check)]
     problem = Problem(
         id=spec.id,
         source=SOURCE,
@@ -101,16 +88,37 @@ def spec_to_problem(spec: Spec, split: str) -> Problem:
         description=spec.statement,
         difficulty=spec.difficulty,
         tags=list(spec.tags),
-        metadata={"hand_checked_tests": hand_checked if spec.cases else problem_tests(tests)},
     )
+    # An assertion problem's asserts are all written by hand.
+    hand_checked = sum(case.hand_checked for case in spec.cases) if spec.cases else problem.num_tests
+    problem.metadata["hand_checked_tests"] = hand_checked
     if problem.num_tests < MIN_TESTS:
         raise BuildError(f"{spec.id}: {problem.num_tests} tests; write at least {MIN_TESTS}")
     return problem
 
 
-def problem_tests(tests: list) -> int:
-    """How many tests the judge counts in ``tests``."""
-    return sum(test.num_tests for test in tests)
+def _call_test(spec: Spec, namespace: dict, case: Call, where: str) -> CallTest:
+    args = to_json_value(list(case.args))
+    try:
+        actual = call_entry_point(namespace, spec.entry_point, args)
+    except Exception as exc:  # noqa: BLE001 - reported with the problem and case named
+        raise BuildError(f"{where}: the reference raised {type(exc).__name__}: {exc}") from exc
+    if not case.hand_checked:
+        return CallTest(args=args, expected=actual, atol=spec.atol)
+    expected = to_json_value(case.expected)
+    if not values_match(actual, expected, spec.atol):
+        raise BuildError(f"{where}: the reference returns {actual!r}, hand-checked: {expected!r}")
+    return CallTest(args=args, expected=expected, atol=spec.atol)
+
+
+def _stdio_test(spec: Spec, case: Stdin, where: str) -> StdioTest:
+    try:
+        actual = run_program(spec.solution, case.input, spec.id)
+    except Exception as exc:  # noqa: BLE001
+        raise BuildError(f"{where}: the reference raised {type(exc).__name__}: {exc}") from exc
+    if case.hand_checked and actual != case.expected:
+        raise BuildError(f"{where}: the reference prints {actual!r}, hand-checked: {case.expected!r}")
+    return StdioTest(input=case.input, output=actual)
 
 
 def build_split(specs: list[Spec], split: str) -> list[Problem]:
@@ -155,12 +163,6 @@ def stale_files(directory: Path = STARTER_DIR) -> list[str]:
     return stale
 
 
-def read_split_file(path: Path) -> list[Problem]:
-    """Load a starter jsonl file back into problems."""
-    with open(path, encoding="utf-8") as handle:
-        return [Problem.from_dict(json.loads(line)) for line in handle if line.strip()]
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command line: regenerate the jsonl files, or with ``--check`` only compare them."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -183,13 +185,6 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as exc:
         print(f"starter build failed: {exc}", file=sys.stderr)
         return 2
-
-
-def _run(where: str, thunk):
-    try:
-        return thunk()
-    except Exception as exc:  # noqa: BLE001 - reported with the problem and case named
-        raise BuildError(f"{where}: the reference raised {type(exc).__name__}: {exc}") from exc
 
 
 if __name__ == "__main__":

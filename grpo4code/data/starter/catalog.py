@@ -43,6 +43,7 @@ class Call:
 
     @property
     def hand_checked(self) -> bool:
+        """True when the author wrote the expected value (the build checks the reference)."""
         return self.expected is not COMPUTED
 
 
@@ -55,6 +56,7 @@ class Stdin:
 
     @property
     def hand_checked(self) -> bool:
+        """True when the author wrote the expected value (the build checks the reference)."""
         return self.expected is not COMPUTED
 
 
@@ -84,6 +86,30 @@ def randints(name: str, count: int, low: int, high: int) -> list[int]:
     return [rng.randint(low, high) for _ in range(count)]
 
 
+def unwrap(text: str) -> str:
+    """Undo the source's hard line wrapping: one line per paragraph and per list item.
+
+    Paragraphs are separated by blank lines. A line starting with ``- `` opens a list item,
+    an indented line continues the item above it, and an unindented line after a list item
+    starts a new line of prose; any other line continues the line above it.
+    """
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        out: list[str] = []
+        in_item = False
+        for line in paragraph.split("\n"):
+            if line.startswith("- "):
+                out.append(line)
+                in_item = True
+            elif out and (line[:1].isspace() or not in_item):
+                out[-1] += " " + line.strip()
+            else:
+                out.append(line.strip())
+                in_item = False
+        paragraphs.append("\n".join(out))
+    return "\n\n".join(paragraphs)
+
+
 @dataclass(frozen=True)
 class Spec:
     """One starter problem as authored.
@@ -94,7 +120,8 @@ class Spec:
     and the reference ``solution`` must define exactly ``def <signature>:``. Assertion
     problems show ``example`` (a hand-checked :class:`Call`) in the instruction; the other
     forms show their first hand-checked case. ``statement`` and ``solution`` may be indented
-    triple-quoted strings; they are dedented here.
+    triple-quoted strings; they are dedented here, and the statement's hard wrapping is undone
+    (see :func:`unwrap`).
     """
 
     id: str
@@ -109,7 +136,7 @@ class Spec:
     atol: float = 0.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "statement", textwrap.dedent(self.statement).strip())
+        object.__setattr__(self, "statement", unwrap(textwrap.dedent(self.statement).strip()))
         object.__setattr__(self, "solution", textwrap.dedent(self.solution).strip() + "\n")
         if self.check:
             object.__setattr__(self, "check", textwrap.dedent(self.check).strip() + "\n")
@@ -148,6 +175,7 @@ class Spec:
 
     @property
     def entry_point(self) -> str:
+        """The function's name, from ``signature`` (empty for stdin programs)."""
         return self.signature.split("(", 1)[0] if self.signature else ""
 
     @property
