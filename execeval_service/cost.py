@@ -26,7 +26,6 @@ import os
 import platform
 import struct
 import sys
-import threading
 
 UNIT_INSTRUCTIONS = "instructions"
 UNIT_BYTECODES = "bytecodes"
@@ -143,10 +142,16 @@ class BytecodeCounter:
         return tracer(frame, event, arg)
 
     def start(self) -> None:
+        # Imported here: threading registers an at-fork hook that slows every fork of the
+        # worker, so only counting runs load it.
+        import threading
+
         threading.settrace(self._on_thread_start)
         sys.settrace(self._tracer())
 
     def stop(self) -> None:
+        import threading
+
         sys.settrace(None)
         threading.settrace(None)  # type: ignore[arg-type]
 

@@ -187,6 +187,7 @@ class TestResult(BaseModel):
     )
     cost: Optional[int] = Field(None, description="Deterministic cost of the test's own work.")
     cost_unit: Optional[str] = Field(None, description="'instructions' or 'bytecodes'.")
+    exit_code: Optional[int] = Field(None, description="Exit status of a stdio run (None if killed).")
     stdout: str = ""
     stderr: str = ""
     actual: Optional[str] = Field(None, description="The program's output or return value.")

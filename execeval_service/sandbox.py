@@ -46,7 +46,6 @@ import os
 import resource
 import shutil
 import signal
-import subprocess
 import sys
 
 ISOLATION_BWRAP = "bwrap"
@@ -57,6 +56,8 @@ _WORKER_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_DAC_OVERRIDE", "CAP
                 "CAP_CHOWN")
 _PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS, _PR_SET_CHILD_SUBREAPER = 1, 38, 36
 _libc = ctypes.CDLL(None, use_errno=True)
+_prctl = _libc.prctl  # looked up once here, not in every forked child
+_prctl.argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong)
 
 
 # --- server side: how workers are started ---------------------------------------------------
@@ -108,6 +109,8 @@ def bwrap_argv(bwrap: str, tmpfs_mb: int) -> list[str]:
             argv += ["--symlink", os.readlink(source), dest]
         else:
             argv += ["--ro-bind", source, dest]
+    for name, value in worker_environment(ISOLATION_BWRAP).items():
+        argv += ["--setenv", name, value]  # --clearenv emptied it
     argv += ["--dev", "/dev", "--proc", "/proc",
              "--size", str(tmpfs_mb << 20), "--tmpfs", "/tmp",
              "--size", str(1 << 16), "--perms", "0755", "--tmpfs", "/dev/shm",
@@ -130,6 +133,7 @@ def worker_environment(isolation: str) -> dict:
 
 def probe_bwrap(bwrap: str, tmpfs_mb: int = 16) -> str | None:
     """Start a trivial sandboxed Python; ``None`` if it works, else the reason it does not."""
+    import subprocess  # server side only: it imports threading, which slows the worker's forks
     argv = bwrap_argv(bwrap, tmpfs_mb) + [sys.executable, "-c", "import execeval_service.worker"]
     try:
         proc = subprocess.run(argv, env=worker_environment(ISOLATION_BWRAP),
@@ -144,19 +148,21 @@ def probe_bwrap(bwrap: str, tmpfs_mb: int = 16) -> str | None:
 # --- worker side ------------------------------------------------------------------------------
 def become_subreaper() -> None:
     """Orphans of a run reparent to the worker, which can then find and kill them."""
-    _libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    _prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
-def vm_size_kb() -> int:
-    with open("/proc/self/statm") as handle:
+_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def memory_kb() -> tuple[int, int]:
+    """``(virtual size, resident size)`` of this process in KiB."""
+    with open("/proc/self/statm", "rb") as handle:
         size, resident = handle.read().split()[:2]
-    return int(size) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    return int(size) * _PAGE_KB, int(resident) * _PAGE_KB
 
 
 def rss_kb() -> int:
-    with open("/proc/self/statm") as handle:
-        resident = handle.read().split()[1]
-    return int(resident) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    return memory_kb()[1]
 
 
 def has_orphans() -> bool:
@@ -218,14 +224,13 @@ def confine_child(*, uid: int, run_dir: str, fds: tuple[int, int, int, int], lim
         (resource.RLIMIT_STACK, min(limits["memory_limit_mb"], 512) << 20),
     ):
         resource.setrlimit(which, (value, value))
-    _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    os.chown(run_dir, uid, uid)
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
     os.chdir(run_dir)
     os.umask(0o077)
-    os.environ.clear()
-    os.environ.update(HOME=run_dir, TMPDIR=run_dir, PATH="/usr/local/bin:/usr/bin:/bin",
-                      LANG="C.UTF-8", PYTHONHASHSEED="0")
+    # The worker's environment is already the minimal one the pool gave it (nothing from
+    # the server); only the run's own directories are added.
+    os.environ["HOME"] = os.environ["TMPDIR"] = run_dir
