@@ -2,18 +2,14 @@
 
 The fixtures under tests/fixtures/<source>/ are small invented problems in each source's real
 field layout (no rows are copied from the datasets). Besides the field mapping, every fixture's
-reference solution is run against its tests by a tiny in-process runner below (the sandboxed
-judge comes later), and a deliberately wrong solution must fail them. The hub is never
+reference solution is run against its tests through the sandboxed judge (embedded), and a
+deliberately wrong solution must fail them. The hub is never
 reached: a stand-in ``datasets`` module records the ``load_dataset`` calls.
 """
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import io
 import json
-import math
 import re
 import shutil
 import sys
@@ -24,7 +20,7 @@ import pytest
 
 from grpo4code.data.check_program import split_check_program
 from grpo4code.data.rows import DataError
-from grpo4code.data.schema import AssertionTest, CallTest, Problem, StdioTest
+from grpo4code.data.schema import CallTest, Problem, StdioTest
 from grpo4code.data.sources import codecontests, evalplus, kodcode, mbpp
 from grpo4code.data.sources.codecontests import load_codecontests, map_difficulty
 from grpo4code.data.sources.evalplus import load_humaneval_plus, load_mbpp_plus
@@ -45,98 +41,22 @@ def by_id(result) -> dict[str, Problem]:
 # ---- a tiny in-process runner: one bool per test, as the judge counts them ------------------
 
 
-def _plain(value):
-    """What the judge compares: tuples as lists (its results are serialised)."""
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    return value
+@pytest.fixture(scope="module")
+def judge():
+    from execeval_service import EmbeddedJudge
+
+    with EmbeddedJudge(workers=2) as embedded:
+        yield embedded
 
 
-def _same(actual, expected, atol: float) -> bool:
-    """Equal, with floats within ``atol`` (exact when it is 0)."""
-    number = isinstance(actual, (int, float)) and not isinstance(actual, bool)
-    if isinstance(expected, float) and number:
-        return math.isclose(actual, expected, rel_tol=0, abs_tol=atol) if atol else actual == expected
-    if isinstance(expected, list) and isinstance(actual, list):
-        pairs = zip(actual, expected)
-        return len(actual) == len(expected) and all(_same(a, e, atol) for a, e in pairs)
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        same_keys = actual.keys() == expected.keys()
-        return same_keys and all(_same(actual[k], expected[k], atol) for k in expected)
-    return type(actual) is type(expected) and actual == expected
+def run_tests(judge, problem: Problem, solution: str | None = None) -> list[bool]:
+    """Run ``solution`` (default: the reference) through the sandboxed judge; one bool per test."""
+    from execeval_service import JudgeJob
 
-
-def _solution_namespace(problem: Problem, solution: str) -> dict:
-    namespace = {"__name__": "__solution__"}
-    exec(compile(problem.preamble + "\n" + solution, "<solution>", "exec"), namespace)
-    return namespace
-
-
-def _run_call(problem: Problem, test: CallTest, solution: str) -> list[bool]:
-    function = _solution_namespace(problem, solution)[problem.entry_point]
-    try:
-        result = function(*copy.deepcopy(test.args), **copy.deepcopy(test.kwargs))
-    except Exception:
-        return [False]
-    return [_same(_plain(result), test.expected, test.atol)]
-
-
-def _lines(text: str) -> list[str]:
-    lines = [line.rstrip() for line in text.splitlines()]
-    while lines and not lines[-1]:
-        lines.pop()
-    return lines
-
-
-def _run_stdio(test: StdioTest, solution: str) -> list[bool]:
-    stdout, saved_stdin = io.StringIO(), sys.stdin
-    sys.stdin = io.StringIO(test.input)
-    try:
-        with contextlib.redirect_stdout(stdout):
-            exec(compile(solution, "<solution>", "exec"), {"__name__": "__main__"})
-    except SystemExit:
-        pass
-    except Exception:
-        return [False]
-    finally:
-        sys.stdin = saved_stdin
-    return [_lines(stdout.getvalue()) == _lines(test.output)]
-
-
-def _run_assertion(problem: Problem, test: AssertionTest, solution: str) -> list[bool]:
-    """Run check's steps in order in the solution's module, as the judge does."""
-    program = split_check_program(test.code)
-    namespace = _solution_namespace(problem, solution)
-    exec(compile(program.module_code, "<tests>", "exec"), namespace)
-    namespace[program.candidate_name] = namespace[problem.entry_point]
-    outcomes, set_up = [], True
-    for step in program.steps:
-        try:
-            exec(compile(step.code, "<step>", "exec"), namespace)
-            ok = set_up
-        except Exception:
-            ok = False
-        if step.is_test:
-            outcomes.append(ok)
-        elif not ok:
-            set_up = False  # a failed set-up fails every test after it
-    return outcomes
-
-
-def run_tests(problem: Problem, solution: str | None = None) -> list[bool]:
-    """Run ``solution`` (default: the reference) against every test of ``problem``."""
     solution = problem.reference_solution if solution is None else solution
-    outcomes: list[bool] = []
-    for test in problem.tests:
-        if isinstance(test, StdioTest):
-            outcomes += _run_stdio(test, solution)
-        elif isinstance(test, CallTest):
-            outcomes += _run_call(problem, test, solution)
-        else:
-            outcomes += _run_assertion(problem, test, solution)
-    return outcomes
+    (result,) = judge.run_batch_sync([JudgeJob.from_problem(problem, solution)])
+    assert not result.could_not_score, f"{problem.id}: the judge could not run it"
+    return [test.verdict == "PASSED" for test in result.tests]
 
 
 def all_fixture_problems() -> list[Problem]:
@@ -244,7 +164,7 @@ def test_kodcode_test_classes_and_import_aliases():
     stack_check = problems["kodcode/Data_Structure_902_I"].tests[0].code
     assert "assert _pytest_test_passes(TestMinStack().test_push_pop)" in stack_check
     alias_check = problems["kodcode/Algorithm_903_I"].tests[0].code
-    assert "prefix_sums = running_total" in alias_check
+    assert "globals()['prefix_sums'] = running_total" in alias_check  # a set-up step in check
 
 
 @pytest.mark.parametrize(
@@ -428,13 +348,13 @@ def test_evalplus_unknown_layout_names_the_fields():
 # ---- every reference passes its tests; a wrong solution does not ---------------------------
 
 
-def test_every_fixture_reference_passes_its_tests():
+def test_every_fixture_reference_passes_its_tests(judge):
     problems = all_fixture_problems()
     without_reference = [p.id for p in problems if not p.reference_solution]
     assert without_reference == ["codecontests/codechef/TOWERS"]  # only Python 2 and C++ solutions
     for problem in problems:
         if problem.reference_solution:
-            outcomes = run_tests(problem)
+            outcomes = run_tests(judge, problem)
             assert len(outcomes) == problem.num_tests, problem.id
             assert all(outcomes), f"{problem.id}: {outcomes}"
 
@@ -451,9 +371,9 @@ def test_every_fixture_reference_passes_its_tests():
         ("mbpp_plus/Mbpp/901", "def clamp(x, lo, hi):\n    return x"),
     ],
 )
-def test_a_wrong_solution_fails_some_tests(problem_id, wrong_solution):
+def test_a_wrong_solution_fails_some_tests(judge, problem_id, wrong_solution):
     problem = {p.id: p for p in all_fixture_problems()}[problem_id]
-    outcomes = run_tests(problem, wrong_solution)
+    outcomes = run_tests(judge, problem, wrong_solution)
     assert len(outcomes) == problem.num_tests and not all(outcomes)
 
 

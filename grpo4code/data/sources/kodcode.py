@@ -105,10 +105,13 @@ def pytest_to_check_program(test_code: str) -> str:
     except SyntaxError as exc:
         raise ValueError(f"the test file does not parse (line {exc.lineno}: {exc.msg})") from None
     module_code: list[str] = []
+    aliases: list[str] = []
     steps: list[str] = []
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and _is_solution_module(node.module or ""):
-            module_code += [f"{a.asname} = {a.name}" for a in node.names if a.asname]
+            # Set-up steps, not module code: the solution's names exist only once it has run
+            # (the judge loads the test module first). globals() so module-level tests see them.
+            aliases += [f"globals()[{a.asname!r}] = {a.name}" for a in node.names if a.asname]
             continue
         if isinstance(node, ast.Import) and any(_is_solution_module(a.name) for a in node.names):
             raise ValueError("the test file uses `import solution` (module attributes unsupported)")
@@ -129,7 +132,7 @@ def pytest_to_check_program(test_code: str) -> str:
         module_code.append(ast.unparse(node))
     if not steps:
         raise ValueError("the test file defines no test functions")
-    body = "".join(f"    {step}\n" for step in steps)
+    body = "".join(f"    {step}\n" for step in aliases + steps)
     return "\n\n".join(module_code + [RUNNER_CODE, f"def check(candidate):\n{body}"])
 
 
