@@ -93,11 +93,16 @@ def bwrap_argv(bwrap: str, tmpfs_mb: int) -> list[str]:
             "--cap-drop", "ALL"]
     for cap in _WORKER_CAPS:
         argv += ["--cap-add", cap]
+    # The private /tmp (and /dev, /proc) come first: bwrap applies its operations in order,
+    # so a venv or checkout that lives under /tmp is bound on top of the tmpfs, not hidden.
+    argv += ["--dev", "/dev", "--proc", "/proc",
+             "--size", str(tmpfs_mb << 20), "--tmpfs", "/tmp",
+             "--size", str(1 << 16), "--perms", "0755", "--tmpfs", "/dev/shm"]
     # bwrap creates missing parent directories as 0700; make them traversable (0755).
     parents = set()
     for dest in binds.values():
         parent = os.path.dirname(dest)
-        while parent not in ("/", ""):
+        while parent not in ("/", "", "/tmp"):
             parents.add(parent)
             parent = os.path.dirname(parent)
     bound = set(binds.values())
@@ -111,10 +116,7 @@ def bwrap_argv(bwrap: str, tmpfs_mb: int) -> list[str]:
             argv += ["--ro-bind", source, dest]
     for name, value in worker_environment(ISOLATION_BWRAP).items():
         argv += ["--setenv", name, value]  # --clearenv emptied it
-    argv += ["--dev", "/dev", "--proc", "/proc",
-             "--size", str(tmpfs_mb << 20), "--tmpfs", "/tmp",
-             "--size", str(1 << 16), "--perms", "0755", "--tmpfs", "/dev/shm",
-             "--chdir", "/tmp"]
+    argv += ["--chdir", "/tmp"]
     return argv
 
 
