@@ -35,7 +35,8 @@ def test_2000_programs_at_concurrency_32_none_lost_or_duplicated():
         results = client.run_batch_sync(jobs)
         elapsed = time.perf_counter() - started
         assert len(results) == 2000
-        assert all(r.accepted for r in results)
+        rejected = [(i, r.status, [(t.verdict, t.error) for t in r.tests]) for i, r in enumerate(results) if not r.accepted]
+        assert not rejected, rejected[:5]
         tokens = [r.tests[0].stdout.split()[0] for r in results]
         assert tokens == [f"token-{i}" for i in range(2000)]  # each answer is its own program's
         metrics = httpx.get(f"{server.url}/metrics").json()
