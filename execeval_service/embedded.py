@@ -9,11 +9,9 @@ preamble and the entry point are syntax-checked, so a malformed job is a
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import concurrent.futures
 import functools
-import textwrap
 import time
 from typing import Iterable, Sequence
 
@@ -30,42 +28,6 @@ class JobError(ValueError):
     def __init__(self, field: str, message: str):
         self.field = field
         super().__init__(f"{field}: {message}")
-
-
-def _segment(lines: list[bytes], node: ast.AST) -> str:
-    """The statement's source, dedented (``ast.get_source_segment`` re-splits the whole source
-    on every call; column offsets are UTF-8 byte offsets)."""
-    first, last = node.lineno - 1, node.end_lineno - 1
-    if first == last:
-        text = lines[first][node.col_offset:node.end_col_offset]
-    else:
-        text = (lines[first][node.col_offset:] + b"".join(lines[first + 1:last])
-                + lines[last][:node.end_col_offset])
-    source = textwrap.dedent(" " * node.col_offset + text.decode("utf-8"))
-    if source[:1].isspace():  # a string literal's lines kept dedent from working
-        source = "if 1:\n" + " " * node.col_offset + text.decode("utf-8")
-    return source
-
-
-@functools.lru_cache(maxsize=4096)
-def _split_check(code: str) -> tuple:
-    """:func:`split_check_program`'s split (same rule, same test count) from source segments
-    instead of ``ast.unparse``, which is most of its cost on LeetCode's 100-assert checks."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        split_check_program(code)  # raises the ValueError that names the problem
-        raise
-    check = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "check"), None)
-    if check is None or not (check.args.posonlyargs + check.args.args):
-        program = split_check_program(code)  # raises the ValueError that names the problem
-        return program.module_code, program.candidate_name, tuple((s.code, s.is_test) for s in program.steps)
-    candidate = (check.args.posonlyargs + check.args.args)[0].arg
-    lines = code.encode("utf-8").splitlines(keepends=True)
-    module_code = "\n".join(_segment(lines, node) for node in tree.body if node is not check)
-    steps = tuple((_segment(lines, stmt), any(isinstance(n, ast.Assert) for n in ast.walk(stmt)))
-                  for stmt in check.body)
-    return module_code, candidate, steps
 
 
 @functools.lru_cache(maxsize=1024)
@@ -101,14 +63,15 @@ def prepare_job(job: JudgeJob, settings: EngineSettings, job_id: int = 0, where:
             counted += 1
         else:
             try:
-                module_code, candidate_name, steps = _split_check(test.code)
+                program = split_check_program(test.code)
             except ValueError as exc:
                 raise JobError(f"{where}tests.{i}.code", str(exc)) from None
-            if not any(is_test for _, is_test in steps):
+            if not program.tests:
                 raise JobError(f"{where}tests.{i}.code", "the check program holds no assertion")
-            tests.append({"kind": "assertion", "module_code": module_code,
-                          "candidate_name": candidate_name, "steps": [list(s) for s in steps]})
-            counted += sum(is_test for _, is_test in steps)
+            tests.append({"kind": "assertion", "module_code": program.module_code,
+                          "candidate_name": program.candidate_name,
+                          "steps": [[step.code, step.is_test] for step in program.steps]})
+            counted += len(program.tests)
     if counted > settings.max_tests_per_job:
         raise JobError(f"{where}tests", f"{counted} tests; at most {settings.max_tests_per_job} per job")
     if any(t["kind"] != "stdio" for t in tests):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import textwrap
 from dataclasses import dataclass
 
 
@@ -53,9 +54,28 @@ def _find_check(tree: ast.Module, function_name: str) -> ast.FunctionDef:
     raise ValueError(f"the test code defines no function `{function_name}(candidate)`")
 
 
+def _segment(lines: list[bytes], node: ast.AST) -> str:
+    """The statement's source, dedented (``ast.get_source_segment`` re-splits the whole source
+    on every call; column offsets are UTF-8 byte offsets)."""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if first == last:
+        text = lines[first][node.col_offset:node.end_col_offset]
+    else:
+        text = (lines[first][node.col_offset:] + b"".join(lines[first + 1:last])
+                + lines[last][:node.end_col_offset])
+    source = textwrap.dedent(" " * node.col_offset + text.decode("utf-8"))
+    if source[:1].isspace():  # a string literal's lines kept dedent from working
+        source = "if 1:\n" + " " * node.col_offset + text.decode("utf-8")
+    return source
+
+
+
+@functools.lru_cache(maxsize=4096)
 def split_check_program(code: str, function_name: str = "check") -> CheckProgram:
     """Parse ``code`` and return its module code and the steps of ``function_name``'s body.
 
+    Steps are the statements' own source (exact even for ``a = 1; assert f(a)`` on one
+    line); cached, since the judge splits the same LeetCode checks over and over.
     Raises ``ValueError`` naming the problem when the code does not parse, has no such
     function, or the function takes no parameter.
     """
@@ -67,19 +87,14 @@ def split_check_program(code: str, function_name: str = "check") -> CheckProgram
     params = check.args.posonlyargs + check.args.args
     if not params:
         raise ValueError(f"`{function_name}` takes no parameter for the candidate")
-    # ast.unparse rather than slicing lines: exact even for `a = 1; assert f(a)` on one line.
-    module_code = "\n".join(ast.unparse(node) for node in tree.body if node is not check)
+    lines = code.encode("utf-8").splitlines(keepends=True)
+    module_code = "\n".join(_segment(lines, node) for node in tree.body if node is not check)
     steps = tuple(
-        CheckStep(code=ast.unparse(stmt), is_test=_contains_assert(stmt)) for stmt in check.body
+        CheckStep(code=_segment(lines, stmt), is_test=_contains_assert(stmt)) for stmt in check.body
     )
     return CheckProgram(module_code=module_code, candidate_name=params[0].arg, steps=steps)
 
 
-@functools.lru_cache(maxsize=4096)
 def count_check_tests(code: str, function_name: str = "check") -> int:
-    """How many tests ``split_check_program(code)`` would yield, without unparsing (cached)."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError as exc:
-        raise ValueError(f"the test code does not parse (line {exc.lineno}: {exc.msg})") from None
-    return sum(_contains_assert(stmt) for stmt in _find_check(tree, function_name).body)
+    """How many tests ``split_check_program(code)`` yields."""
+    return len(split_check_program(code, function_name).tests)
