@@ -20,6 +20,8 @@ import json
 import sys
 from typing import Any
 
+from execeval_service.compare import values_equal
+from execeval_service.values import encode
 from grpo4code.data.check_program import split_check_program
 from grpo4code.data.schema import AssertionTest, CallTest, Problem, StdioTest
 
@@ -34,20 +36,9 @@ def to_json_value(value: Any) -> Any:
 
 
 def values_match(actual: Any, expected: Any, atol: float = 0.0) -> bool:
-    """Compare JSON values; numbers within ``atol`` when it is set, and bools only with bools."""
-    if isinstance(actual, bool) or isinstance(expected, bool):
-        return type(actual) is type(expected) and actual == expected
-    if isinstance(actual, (int, float)) and isinstance(expected, (int, float)):
-        return abs(actual - expected) <= atol if atol else actual == expected
-    if isinstance(actual, list) and isinstance(expected, list):
-        return len(actual) == len(expected) and all(
-            values_match(a, e, atol) for a, e in zip(actual, expected)
-        )
-    if isinstance(actual, dict) and isinstance(expected, dict):
-        return actual.keys() == expected.keys() and all(
-            values_match(actual[key], expected[key], atol) for key in expected
-        )
-    return type(actual) is type(expected) and actual == expected
+    """The judge's own comparison of a returned value with ``expected`` (floats within
+    ``atol``, bools only with bools), so the build accepts exactly what the judge accepts."""
+    return values_equal(expected, encode(actual), atol)
 
 
 def load_solution(source: str, label: str) -> dict:
