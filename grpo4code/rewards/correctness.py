@@ -1,0 +1,40 @@
+"""Correctness: the share of the problem's tests a completion passes.
+
+* ``mode="dense"`` -- the pass ratio (each assertion of a check program is one test), so a
+  partly right program earns partial credit;
+* ``mode="sparse"`` -- 1 only if every test passes (accepted), else 0.
+
+Both are offered for the dense-vs-sparse ablation. No code found: 0. The judge could not
+run it: ``None``.
+"""
+
+from __future__ import annotations
+
+from grpo4code.rewards.base import CodeReward
+
+CORRECTNESS_MODES = ("dense", "sparse")
+
+
+class CorrectnessReward(CodeReward):
+    """Pass ratio (dense) or accepted (sparse) of each completion, through the judge."""
+
+    def __init__(self, mode: str = "dense", **judge):
+        if mode not in CORRECTNESS_MODES:
+            raise ValueError(f"correctness mode must be one of {CORRECTNESS_MODES}, not {mode!r}")
+        self.mode = mode
+        self.name = "correctness" if mode == "dense" else "correctness_sparse"
+        super().__init__(**judge)
+
+    async def score(self, codes, specs):
+        results = await self.judge.judge(specs, codes)
+        scores = []
+        for code, result in zip(codes, results):
+            if code is None or result is None:
+                scores.append(0.0)
+            elif result.could_not_score:
+                scores.append(None)
+            elif self.mode == "sparse":
+                scores.append(1.0 if result.accepted else 0.0)
+            else:
+                scores.append(result.pass_ratio if result.num_tests else 0.0)
+        return scores
