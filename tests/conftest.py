@@ -55,3 +55,24 @@ def humaneval():
     from grpo4code.data import load_problems
 
     return load_problems("humaneval")
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> str:
+    """A tiny random Llama (2 layers, width 64) with SmolLM2's real tokenizer and chat
+    template: trains in seconds on a CPU, exercises the real loading and chat code."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from grpo4code.training.model_loading import load_tokenizer, resolve_model_path
+
+    tokenizer = load_tokenizer(resolve_model_path(None))
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
+                         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+                         pad_token_id=tokenizer.pad_token_id, tie_word_embeddings=True)
+    folder = str(tmp_path_factory.mktemp("tiny-llama"))
+    LlamaForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder

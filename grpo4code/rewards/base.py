@@ -44,9 +44,14 @@ class CodeReward:
             raise ValueError(f"{self.name}: called without `completions`")
         codes = [extract_code(c) for c in completions]
         specs = problem_specs(len(codes), kwargs)
+        self.batch_metrics = {}
         scores = await self.score(codes, specs)
         if len(scores) != len(codes):
             raise RuntimeError(f"{self.name} returned {len(scores)} scores for {len(codes)} completions")
+        log_metric = kwargs.get("log_metric")  # TRL's per-step scalar logger, when in a trainer
+        if log_metric is not None:
+            for metric, value in self.batch_metrics.items():
+                log_metric(metric, value)
         return scores
 
     async def score(self, codes: Sequence[Optional[str]], specs: Sequence[ProblemSpec]) -> list[Optional[float]]:

@@ -10,6 +10,9 @@ run it: ``None``.
 
 from __future__ import annotations
 
+import collections
+import time
+
 from grpo4code.rewards.base import CodeReward
 
 CORRECTNESS_MODES = ("dense", "sparse")
@@ -26,7 +29,10 @@ class CorrectnessReward(CodeReward):
         super().__init__(**judge)
 
     async def score(self, codes, specs):
+        started = time.perf_counter()
         results = await self.judge.judge(specs, codes)
+        self.batch_metrics = verdict_shares(codes, results)
+        self.batch_metrics["judge/seconds"] = time.perf_counter() - started
         scores = []
         for code, result in zip(codes, results):
             if code is None or result is None:
@@ -38,3 +44,28 @@ class CorrectnessReward(CodeReward):
             else:
                 scores.append(result.pass_ratio if result.num_tests else 0.0)
         return scores
+
+
+def first_failure(result) -> str:
+    """The verdict that decided a failed run: its first failing test's."""
+    for test in result.tests:
+        if test.verdict != "PASSED":
+            return test.verdict.value if hasattr(test.verdict, "value") else str(test.verdict)
+    return "NO_TESTS_RUN"
+
+
+def verdict_shares(codes, results) -> dict:
+    """Share of completions per outcome (accepted, no code, each failing verdict, could not
+    score), for the trainer's logs."""
+    outcomes = collections.Counter()
+    for code, result in zip(codes, results):
+        if code is None or result is None:
+            outcomes["NO_CODE"] += 1
+        elif result.could_not_score:
+            outcomes["COULD_NOT_SCORE"] += 1
+        elif result.accepted:
+            outcomes["ACCEPTED"] += 1
+        else:
+            outcomes[first_failure(result)] += 1
+    total = max(1, len(codes))
+    return {f"verdicts/{name.lower()}": count / total for name, count in sorted(outcomes.items())}
