@@ -1,24 +1,38 @@
 #!/usr/bin/env bash
 # bash train.sh [flags]
 #
-# The main job. Set-up first (a venv in .venv with this package, quick when done), then the
-# training data is prepared and audited: the starter train problems by default, checked
-# against every evaluation split (starter held-out, HumanEval, prepared eval splits) so
-# training never sees an evaluation problem.
+# The main job: SFT, DPO or GRPO (--stage) of a code model with verifiable rewards, through
+# `accelerate launch -m grpo4code.training`. Set-up first (a venv in .venv with this
+# package; quick when done).
 #
-# The trainers (GRPO / SFT / DPO on TRL with the embedded judge) are tracked in issue #5;
-# until they land this script stops after the data step with a message saying so.
+# Options: dataclass defaults < --config recipe.yaml < flags; `bash train.sh --help` lists
+# them all (ours, TRL's model options and the stage's TRL config). Without --config the
+# default recipe applies: recipes/grpo/default_cpu.yaml on a machine without a GPU (the
+# offline SmolLM2-135M-Instruct, starter problems, embedded judge, about 10 minutes on 2
+# cores), recipes/grpo/default_gpu.yaml with one.
+#
+# Environment: ACCELERATE_CONFIG (e.g. recipes/accelerate/ddp.yaml; default: one process),
+# GRPO4CODE_VENV / GRPO4CODE_PYTHON (see scripts/bootstrap.sh).
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/bootstrap.sh
 bootstrap_env ""
 
-OUTPUT_DIR="${GRPO4CODE_OUTPUT_DIR:-outputs/default}"
-python -m grpo4code.governance.cli prepare --source starter --split train --role train \
-  --name starter-train --prepared_dir "$OUTPUT_DIR/prepared" "$@"
+args=("$@")
+if [[ " $* " != *" --config "* && " $* " != *" --help "* && " $* " != *" -h "* ]]; then
+  if python -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+    recipe=recipes/grpo/default_gpu.yaml
+  else
+    recipe=recipes/grpo/default_cpu.yaml
+  fi
+  echo "[grpo4code] no --config given: using $recipe" >&2
+  args=(--config "$recipe" "$@")
+fi
 
-cat >&2 <<MSG
-[grpo4code] set-up and data preparation done ($OUTPUT_DIR/prepared/starter-train).
-[grpo4code] the trainer itself (GRPO/SFT/DPO, issue #5) is not in this version yet: stopping here.
-MSG
-exit 3
+launch=(accelerate launch)
+if [[ -n "${ACCELERATE_CONFIG:-}" ]]; then
+  launch+=(--config_file "$ACCELERATE_CONFIG")
+else
+  launch+=(--num_processes 1 --num_machines 1 --mixed_precision no --dynamo_backend no)
+fi
+exec "${launch[@]}" -m grpo4code.training "${args[@]}"

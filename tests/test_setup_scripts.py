@@ -45,11 +45,11 @@ def test_torch_is_the_pinned_build():
     assert pins in ([f"torch=={torch.__version__}"], [f"torch=={torch.__version__.split('+')[0]}"])
 
 
-def test_train_sh_prepares_and_audits_the_default_data(tmp_path):
+def test_train_sh_help_lists_ours_and_trls_options():
     venv = os.path.dirname(os.path.dirname(sys.executable))
-    done = run_bash("bash train.sh", GRPO4CODE_VENV=venv, GRPO4CODE_OUTPUT_DIR=str(tmp_path))
-    assert done.returncode == 3, done.stderr  # stops after set-up and data, says why
-    assert "not in this version yet" in done.stderr
-    manifest = json.load(open(tmp_path / "prepared" / "starter-train" / "manifest.json"))
-    assert manifest["role"] == "train" and manifest["num_problems"] >= 40
-    assert "no overlap with ['humaneval/test', 'starter/heldout']" in done.stdout
+    done = run_bash("bash train.sh --help", GRPO4CODE_VENV=venv)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for flag in ("--meta_data", "--execute_code_url", "--reward_dimensions", "--use_weight_net", "--fixed_weights",
+                 "--load_from_pretrained_step", "--use_peft", "--lora_r", "--loss_type", "--beta", "--vllm_mode",
+                 "--num_generations", "--max_prompt_length"):
+        assert flag in done.stdout, flag

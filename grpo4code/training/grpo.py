@@ -26,20 +26,25 @@ from trl import GRPOTrainer
 MIXER_STATE_FILE = "reward_mixer.pt"
 
 
-def gate_secondary(rewards: torch.Tensor, correctness_index: int = 0) -> torch.Tensor:
-    """``[N, D]`` rewards with every non-correctness column set to 0 where correctness < 1.
+GATED_DIMENSIONS = ("efficiency", "comments", "maintainability")
 
-    NaN ("could not score") stays NaN; a row whose correctness is NaN keeps its other NaNs.
+
+def gate_secondary(rewards: torch.Tensor, correctness_index: int, gated: list[int]) -> torch.Tensor:
+    """``[N, D]`` rewards with the ``gated`` columns set to 0 where correctness < 1.
+
+    The style dimensions are gated; format is not (it is about the answer's shape, and a
+    completion that passes every test has parsed, so it cannot lift a failing one above a
+    passing one). NaN ("could not score") stays NaN.
     """
-    gated = rewards.clone()
+    gated_rewards = rewards.clone()
     correctness = rewards[:, correctness_index]
     failing = (correctness < 1.0) & ~torch.isnan(correctness)
-    others = [d for d in range(rewards.shape[1]) if d != correctness_index]
+    others = [d for d in gated if d != correctness_index]
     if others:
-        block = gated[:, others]
+        block = gated_rewards[:, others]
         block[failing] = torch.where(torch.isnan(block[failing]), block[failing], torch.zeros_like(block[failing]))
-        gated[:, others] = block
-    return gated
+        gated_rewards[:, others] = block
+    return gated_rewards
 
 
 class MixerCheckpointCallback(TrainerCallback):
@@ -84,7 +89,8 @@ class CodeGRPOTrainer(GRPOTrainer):
 
     def _calculate_rewards(self, inputs, prompts, completions, completion_ids_list):
         rewards = super()._calculate_rewards(inputs, prompts, completions, completion_ids_list)
-        rewards = gate_secondary(rewards, self.correctness_index)
+        gated = [i for i, name in enumerate(self.reward_func_names) if name in GATED_DIMENSIONS]
+        rewards = gate_secondary(rewards, self.correctness_index, gated)
         mode = "train" if self.model.training else "eval"
         if self.reward_mixer is not None and mode == "train":
             progress = self.state.global_step / max(1, self.state.max_steps)
