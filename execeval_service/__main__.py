@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
           f"cost unit={judge.cost_unit}, listening on http://{server.host}:{server.port}", file=sys.stderr)
     try:
         uvicorn.run(create_app(judge, server), host=server.host, port=server.port,
-                    log_level=server.log_level, access_log=False)
+                    log_level=server.log_level, access_log=False, proxy_headers=False)
     finally:
         judge.close()
     return 0

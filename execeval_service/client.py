@@ -15,6 +15,7 @@ import random
 from typing import Sequence
 
 import httpx
+from pydantic import BaseModel
 
 from execeval_service.jobs import JudgeJob, JudgeResult
 
@@ -114,10 +115,10 @@ class JudgeClient:
                     errors.append(f"{url}: {type(exc).__name__}: {exc}")
                     continue
                 if response.status_code == 200:
-                    data = response.json()["results"]
+                    data = _BatchAnswer.model_validate_json(response.content).results
                     if len(data) != len(payloads):
                         raise ValueError(f"{url} answered {len(data)} results for {len(payloads)} jobs")
-                    return [JudgeResult.model_validate(_without_derived(r)) for r in data]
+                    return data
                 if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
                     raise JudgeRequestError(f"{url} refused the request ({response.status_code}): "
                                             f"{response.text[:2000]}")
@@ -130,5 +131,8 @@ class JudgeClient:
             self._loop_state = None
 
 
-def _without_derived(data: dict) -> dict:
-    return {k: v for k, v in data.items() if k not in ("pass_ratio", "accepted")}
+class _BatchAnswer(BaseModel):
+    """The batch endpoint's answer, parsed and validated in one pass (``pass_ratio`` and
+    ``accepted`` in each result are derived: ignored, like any unknown key)."""
+
+    results: list[JudgeResult]

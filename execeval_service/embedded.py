@@ -15,7 +15,7 @@ import functools
 import time
 from typing import Iterable, Sequence
 
-from execeval_service.jobs import JudgeJob, JudgeResult
+from execeval_service.jobs import JudgeJob, JudgeResult, result_summary
 from execeval_service.metrics import Metrics
 from execeval_service.pool import WorkerPool
 from execeval_service.settings import EngineSettings
@@ -131,6 +131,9 @@ class EmbeddedJudge:
         message, deadline = prepare_job(job, self.settings, self._next_id, where)
         if report_chars is not None:
             message["report_chars"] = report_chars
+        return self._start(message, deadline)
+
+    def _start(self, message: dict, deadline: float, summary: bool = False) -> concurrent.futures.Future:
         started = time.perf_counter()
         raw = self.pool.submit(message, deadline)
         done: concurrent.futures.Future = concurrent.futures.Future()
@@ -139,12 +142,13 @@ class EmbeddedJudge:
             try:
                 data = future.result()
                 data.pop("id", None)
-                result = JudgeResult.model_validate(data)
+                if data.get("status") == "SANDBOX_ERROR" and not data.get("num_tests"):
+                    data["num_tests"] = len(message["tests"])
+                result = result_summary(data) if summary else JudgeResult.model_validate(data)
             except Exception as exc:  # the engine's own fault
-                data = {"status": "SANDBOX_ERROR"}
-                result = JudgeResult.sandbox_error(f"engine error: {exc!r}")
-            if result.status == "SANDBOX_ERROR" and not result.num_tests:
-                result.num_tests = sum(1 for _ in message["tests"])
+                data = {"status": "SANDBOX_ERROR", "error": f"engine error: {exc!r}",
+                        "num_tests": len(message["tests"])}
+                result = result_summary(data) if summary else JudgeResult.model_validate(data)
             self.metrics.job_finished(data, time.perf_counter() - started)
             done.set_result(result)
 
@@ -153,10 +157,20 @@ class EmbeddedJudge:
 
     def submit_many(self, jobs: Iterable[JudgeJob | dict]) -> list[concurrent.futures.Future]:
         """Prepare every job first (so a bad one raises before any runs), then start them all."""
+        return self._submit_many(jobs, summary=False)
+
+    def submit_many_summaries(self, jobs: Iterable[JudgeJob | dict]) -> list[concurrent.futures.Future]:
+        """:meth:`submit_many`, each future's result being ``JudgeResult.summary()`` of the
+        result (a plain dict, for JSON responses) without building the model."""
+        return self._submit_many(jobs, summary=True)
+
+    def _submit_many(self, jobs: Iterable[JudgeJob | dict], summary: bool) -> list[concurrent.futures.Future]:
         validated = [j if isinstance(j, JudgeJob) else JudgeJob.model_validate(j) for j in jobs]
+        prepared = []
         for i, job in enumerate(validated):
-            prepare_job(job, self.settings, 0, where=f"jobs.{i}.")
-        return [self.submit(job, where=f"jobs.{i}.") for i, job in enumerate(validated)]
+            self._next_id += 1
+            prepared.append(prepare_job(job, self.settings, self._next_id, where=f"jobs.{i}."))
+        return [self._start(message, deadline, summary) for message, deadline in prepared]
 
     async def run_batch(self, jobs: Sequence[JudgeJob | dict]) -> list[JudgeResult]:
         """Run ``jobs`` on the warm workers; one :class:`JudgeResult` per job, in order."""

@@ -2,7 +2,7 @@
 
 Everything here executes in the forked, confined child (see :mod:`execeval_service.sandbox`)
 and is assumed hostile once the solution's first line runs. The child only *reports*: each
-record it writes to the result pipe carries the run's random nonce, and the parent
+record it writes to its result file carries the run's random nonce, and the parent
 (:func:`execeval_service.worker.untrusted_check`) decides every verdict, counting the
 records it received against the tests it expected. A run that exits early -- ``sys.exit``
 and ``os._exit`` included -- leaves tests without records, and those do not pass.
@@ -42,6 +42,28 @@ from execeval_service.values import Sanitizer, encode
 
 # Bound now: later patches of the json module by the solution do not reach the harness.
 _dumps, _loads = json.dumps, json.loads
+
+
+def _not_serializable(value):
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# Records are acyclic (values come through values.encode), so the C encoder needs no cycle
+# markers; built once in the fork server, it spares each run json.dumps' per-call set-up (a
+# few dozen page faults in a freshly forked child).
+_record_encoder = (
+    json.encoder.c_make_encoder(None, _not_serializable, json.encoder.encode_basestring_ascii,
+                                None, ":", ",", False, False, True)
+    if json.encoder.c_make_encoder is not None else None
+)
+
+
+def _encode_record(record: dict) -> str:
+    if _record_encoder is None:
+        return _dumps(record, separators=(",", ":"))
+    return "".join(_record_encoder(record, 0))
+
+
 _HARNESS_FILES = frozenset(
     {__file__, Sanitizer.sanitize.__code__.co_filename, BytecodeCounter.start.__code__.co_filename,
      "<check>", "<preamble>", "<entry_point>"}
@@ -50,13 +72,13 @@ MAX_ERROR_CHARS = 2000
 
 
 class ResultChannel:
-    """Writes nonce-stamped JSON lines to the pipe the parent opened before the fork."""
+    """Writes nonce-stamped JSON lines to the result file the parent opened before the fork."""
 
     def __init__(self, fd: int, nonce: str):
         self.fd, self.prefix = fd, nonce.encode("ascii") + b" "
 
     def send(self, record: dict) -> None:
-        data = self.prefix + _dumps(record, separators=(",", ":")).encode("utf-8") + b"\n"
+        data = self.prefix + _encode_record(record).encode("utf-8") + b"\n"
         view = memoryview(data)
         while view:
             view = view[os.write(self.fd, view):]
@@ -83,17 +105,17 @@ def _exc_name(exc: BaseException) -> str:
 
 
 class Prepared:
-    """Objects the worker builds once, before any fork, so each run only takes its own
+    """Objects the fork server builds once, before any fork, so each run only takes its own
     copy-on-write view of them instead of building them (fewer page faults per run).
 
-    Safe because the worker never runs untrusted code: every run starts from this state.
+    Safe because the fork server never runs untrusted code: every run starts from this state.
     """
 
     def __init__(self):
         self.trusted_builtins = dict(builtins.__dict__)
         self.shadow = types.ModuleType("builtins")  # what the solution sees as `builtins`
         self.shadow.__dict__.update(self.trusted_builtins)
-        # New stdio objects on fds 0-2 (the run's files after the fork). The worker's own
+        # New stdio objects on fds 0-2 (the run's files after the fork). The server's own
         # sys.std* may hold buffered bytes that must never reach a run's output: they are
         # kept referenced (no finaliser flushes them) and runs end with os._exit.
         self.inherited = (sys.stdin, sys.stdout, sys.stderr)
@@ -101,11 +123,11 @@ class Prepared:
         self.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
         self.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False,
                            buffering=1)
+        self.stdio = {"stdin": self.stdin, "__stdin__": self.stdin, "stdout": self.stdout,
+                      "__stdout__": self.stdout, "stderr": self.stderr, "__stderr__": self.stderr}
 
     def install_stdio(self) -> None:
-        sys.stdin = sys.__stdin__ = self.stdin
-        sys.stdout = sys.__stdout__ = self.stdout
-        sys.stderr = sys.__stderr__ = self.stderr
+        sys.__dict__.update(self.stdio)
 
     def shadow_builtins(self) -> dict:
         """The solution's builtins; ``import builtins`` returns this module too."""
@@ -117,7 +139,7 @@ _prepared: Prepared | None = None
 
 
 def prepare() -> Prepared:
-    """Build (once, in the worker) what every run starts from."""
+    """Build (once, in the fork server) what every run starts from."""
     global _prepared
     if _prepared is None:
         _prepared = Prepared()
@@ -156,7 +178,7 @@ def unsafe_execute(plan: dict, channel: ResultChannel) -> int:
     prepared.install_stdio()
     counter = None
     if plan.get("count_bytecodes"):
-        import random  # not preloaded by the worker (its at-fork hook slows every fork)
+        import random  # not preloaded by the fork server (its at-fork hook slows every fork)
 
         random.seed(0)  # a counted run is repeatable even if the solution draws numbers
         counter = BytecodeCounter(_HARNESS_FILES)
@@ -176,7 +198,9 @@ def _run_stdio(code, prepared: Prepared, channel: ResultChannel, meter: _Meter) 
     namespace = {"__builtins__": prepared.shadow_builtins(), "__name__": "__main__",
                  "__file__": "solution.py"}
     stdout, stderr = sys.stdout, sys.stderr
-    start = meter.mark()
+    # The worker takes a stdio run's time and memory from the kernel; the harness measures
+    # only what it counts (bytecodes), to do as little as it can in the fresh child.
+    start = meter.mark() if meter.counter else None
     if meter.counter:
         meter.counter.start()
     status, exc_name = 0, None
@@ -200,12 +224,15 @@ def _run_stdio(code, prepared: Prepared, channel: ResultChannel, meter: _Meter) 
     finally:
         if meter.counter:
             meter.counter.stop()
-    for stream in {id(s): s for s in (sys.stdout, sys.stderr, stdout, stderr)}.values():
+    for stream in (sys.stdout, sys.stderr, stdout, stderr):
         try:
-            stream.flush()
+            stream.flush()  # flushing twice is harmless
         except BaseException:
             pass
-    channel.send({"t": "done", "exit": status, "exc": exc_name, **meter.measures(start)})
+    done = {"t": "done", "exit": status, "exc": exc_name}
+    if start is not None:
+        done.update(meter.measures(start))
+    channel.send(done)
     return status
 
 

@@ -1,31 +1,33 @@
-"""One sandboxed run, seen from the worker: fork, confine, wait, measure, clean up.
+"""One sandboxed run, seen from the worker: start, wait, measure, clean up.
 
-The worker (trusted) forks a child; the child confines itself
-(:func:`execeval_service.sandbox.confine_child`) and calls
-:func:`execeval_service.harness.unsafe_execute`. The worker meanwhile reads the child's
-result pipe, enforces the CPU limit (polling the child's CPU time, plus ``RLIMIT_CPU`` as a
-backstop) and the wall-clock backstop, then takes CPU time and peak memory from the kernel
-(``wait4`` rusage), never from the child. Nothing the child writes is trusted beyond
-nonce-stamped records, which :mod:`execeval_service.worker` judges.
+The worker (trusted) asks its fork server (:mod:`execeval_service.forkserver`) for a run; the
+forked child confines itself (:func:`execeval_service.sandbox.confine_child`) and calls
+:func:`execeval_service.harness.unsafe_execute`. The worker meanwhile waits for the fork
+server's exit report, enforcing the CPU limit (polling the child's CPU time, plus
+``RLIMIT_CPU`` as a backstop) and the wall-clock backstop, then takes CPU time and peak
+memory from the kernel (``wait4`` rusage, reported by the fork server), never from the
+child. The run's stdin, stdout, stderr and result records are memory files (memfds): the
+run writes without waking the worker, its file-size limit caps them, and the worker reads
+them once the run and everything it started are gone. Nothing the child writes is trusted
+beyond nonce-stamped records, which :mod:`execeval_service.worker` judges.
 """
 
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import select
-import shutil
 import signal
 import time
-import traceback
 from dataclasses import dataclass, field
 
-from execeval_service import harness, sandbox
-from execeval_service.cost import HardwareCounter
+from execeval_service import sandbox
+from execeval_service.forkserver import ForkServer, ForkServerDied
 
 CPU_POLL_S = 0.05
-MAX_RESULT_BYTES = 32 << 20
-HARNESS_FAILURE_STATUS = 70
+MAX_RESULT_BYTES = 32 << 20  # result records read at most (the run's file-size limit applies too)
+REPORT_GRACE_S = 10.0  # how long the fork server may take to fork or report a run to be killed
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -36,7 +38,8 @@ class RunOutcome:
     records: list = field(default_factory=list)
     exit_status: int | None = None  # exit code, when the child exited
     signal: int | None = None  # the signal that killed it, when one did
-    killed_for: str | None = None  # "cpu", "wall" or "results" when the worker killed it
+    killed_for: str | None = None  # "cpu" or "wall" when the worker killed it, "results" when
+    # it wrote more records than are read
     wall_s: float = 0.0
     cpu_s: float = 0.0
     peak_memory_kb: int = 0
@@ -50,15 +53,16 @@ class RunOutcome:
 
 
 def _memfd(name: str, data: bytes = b"") -> int:
-    fd = os.memfd_create(name, 0)
+    fd = os.memfd_create(name, os.MFD_CLOEXEC)  # close-on-exec here; the run has it on fds 0-3
     if data:
-        os.write(fd, data)
-        os.lseek(fd, 0, os.SEEK_SET)
+        os.pwrite(fd, data, 0)  # the file offset stays at 0, where the child starts reading
     return fd
 
 
-def _read_capped(fd: int, cap: int) -> bytes:
-    return os.pread(fd, cap, 0)
+def _read_file(fd: int, cap: int) -> bytes:
+    """Up to ``cap`` bytes of a memfd (sized first: ``pread`` allocates what it is asked for)."""
+    size = os.lseek(fd, 0, os.SEEK_END)
+    return os.pread(fd, min(size, cap), 0) if size else b""
 
 
 def _child_cpu_s(pid: int) -> float:
@@ -70,8 +74,12 @@ def _child_cpu_s(pid: int) -> float:
         return 0.0
 
 
+_decode_json = json.JSONDecoder().decode
+
+
 def _parse_records(data: bytes, nonce: str, outcome: RunOutcome) -> None:
     prefix = nonce.encode("ascii") + b" "
+    start = len(prefix)
     for line in data.split(b"\n"):
         if not line:
             continue
@@ -79,129 +87,101 @@ def _parse_records(data: bytes, nonce: str, outcome: RunOutcome) -> None:
             outcome.bad_records += 1
             continue
         try:
-            record = json.loads(line[len(prefix):])
-        except ValueError:
+            record = _decode_json(line[start:].decode("utf-8"))
+        except ValueError:  # UnicodeDecodeError included
             outcome.bad_records += 1
             continue
         if isinstance(record, dict):
             outcome.records.append(record)
 
 
-def execute_run(plan: dict, *, uid: int, run_root: str, limits: dict, stdin: bytes = b"",
+def execute_run(plan: dict, *, server: ForkServer, limits: dict, stdin: bytes = b"",
                 output_cap: int, hardware_cost: bool = False) -> RunOutcome:
-    """Fork one sandboxed run of ``plan`` and return what was observed.
+    """Run ``plan`` once, sandboxed, through ``server``; return what was observed.
 
-    Raises ``OSError`` only for the worker's own failures (fork, pipes): those are
-    SANDBOX_ERRORs, never program verdicts.
+    Raises ``OSError`` only for the worker's own failures (the fork server, memfds): those
+    are SANDBOX_ERRORs, never program verdicts.
     """
-    run_dir = os.path.join(run_root, f"run-{os.getpid()}-{time.monotonic_ns()}")
-    os.mkdir(run_dir, 0o700)
-    os.chown(run_dir, uid, uid)
-    stdin_fd, stdout_fd, stderr_fd = _memfd("stdin", stdin), _memfd("stdout"), _memfd("stderr")
-    result_read, result_write = os.pipe()
-    go_read, go_write = os.pipe() if hardware_cost else (-1, -1)
+    sandbox.fresh_run_dir(server.run_dir, server.uid)
     nonce = os.urandom(16).hex()
-    vm_base_kb, rss_base_kb = sandbox.memory_kb()
-    plan = dict(plan, rss_baseline_kb=rss_base_kb)
-    started = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:  # ---- the child: confine, then run untrusted code; never returns
-        status = HARNESS_FAILURE_STATUS
-        try:
-            if hardware_cost:
-                os.close(go_write)
-                os.read(go_read, 1)  # wait until the parent has attached the counter
-            sandbox.confine_child(uid=uid, run_dir=run_dir, limits=limits, vm_base_kb=vm_base_kb,
-                                  fds=(stdin_fd, stdout_fd, stderr_fd, result_write))
-            status = harness.unsafe_execute(plan, harness.ResultChannel(3, nonce))
-        except BaseException:
-            try:
-                os.write(2, traceback.format_exc().encode()[-4000:])
-            except BaseException:
-                pass
-        finally:
-            os._exit(status)
-    # ---- the parent (worker)
+    files = [_memfd("plan", marshal.dumps((plan, limits, nonce))), _memfd("stdin", stdin),
+             _memfd("stdout"), _memfd("stderr"), _memfd("results")]
     outcome = RunOutcome()
-    counter = None
-    os.close(result_write)
-    os.close(stdin_fd)
     try:
-        if hardware_cost:
-            os.close(go_read)
-            try:
-                counter = HardwareCounter(pid)
-            finally:
-                os.write(go_write, b"g")
-                os.close(go_write)
-        _wait(pid, result_read, limits, outcome, nonce, started, plan["rss_baseline_kb"])
-        if counter is not None:
-            outcome.hardware_cost = counter.read()
-        outcome.stdout = _read_capped(stdout_fd, output_cap)
-        outcome.stderr = _read_capped(stderr_fd, output_cap)
+        started = time.perf_counter()
+        try:
+            server.launch(files, hardware_cost)
+            _wait(server, limits, outcome, started)
+        except ForkServerDied:
+            server.reset()  # a fresh one for the next run
+            raise
+        _, _, stdout_fd, stderr_fd, records_fd = files
+        outcome.stdout = _read_file(stdout_fd, output_cap)
+        outcome.stderr = _read_file(stderr_fd, output_cap)
+        records = _read_file(records_fd, MAX_RESULT_BYTES + 1)
+        if len(records) > MAX_RESULT_BYTES:
+            outcome.killed_for = outcome.killed_for or "results"
+            records = records[:MAX_RESULT_BYTES]
+        _parse_records(records, nonce, outcome)
     finally:
-        if counter is not None:
-            counter.close()
-        for fd in (result_read, stdout_fd, stderr_fd):
+        for fd in files:
             os.close(fd)
-        _clean_up(pid, uid, run_dir)
+        sandbox.remove_run_dir(server.run_dir)
     return outcome
 
 
-def _wait(pid: int, result_read: int, limits: dict, outcome: RunOutcome, nonce: str,
-          started: float, rss_baseline_kb: int) -> None:
-    pidfd = os.pidfd_open(pid)
-    chunks, received, open_pipe = [], 0, True
+def _kill(pid: int) -> None:
+    try:
+        if os.getpgid(pid) == pid:  # the run has made its own session: kill all of it
+            os.killpg(pid, signal.SIGKILL)
+        else:
+            os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass  # already gone
+
+
+def _wait(server: ForkServer, limits: dict, outcome: RunOutcome, started: float) -> None:
+    """Wait for the exit report, killing the run on its CPU limit or wall-clock backstop."""
+    report_fd = server.sock.fileno()
     wall_deadline = started + float(limits["wall_limit_s"])
     cpu_limit = float(limits["time_limit_s"])
     next_poll = started + min(CPU_POLL_S, cpu_limit)
-    try:
-        while True:
-            now = time.perf_counter()
+    pid = due_at = killed_at = None  # due_at: a limit was hit; killed_at: the kill was sent
+    while True:
+        now = time.perf_counter()
+        if killed_at is None:
             if now >= wall_deadline:
                 outcome.killed_for = "wall"
-                break
-            if now >= next_poll:
-                if _child_cpu_s(pid) > cpu_limit:
+            elif now >= next_poll:
+                pid = pid or server.run_pid()
+                if pid is not None and _child_cpu_s(pid) > cpu_limit:
                     outcome.killed_for = "cpu"
-                    break
                 next_poll = now + CPU_POLL_S
-            timeout = max(0.0, min(wall_deadline, next_poll) - now)
-            readable, _, _ = select.select([result_read, pidfd] if open_pipe else [pidfd],
-                                           [], [], timeout)
-            if result_read in readable:
-                data = os.read(result_read, 1 << 16)
-                if not data:
-                    open_pipe = False
-                else:
-                    chunks.append(data)
-                    received += len(data)
-                    if received > MAX_RESULT_BYTES:
-                        outcome.killed_for = "results"
-                        break
-            if pidfd in readable:
-                break
-        if outcome.killed_for:
-            os.killpg(pid, signal.SIGKILL) if _pgid_is(pid) else os.kill(pid, signal.SIGKILL)
-        _, status, usage = os.wait4(pid, 0)
-        outcome.wall_s = time.perf_counter() - started
-        # Records a grandchild still holds the pipe open for are read without waiting.
-        os.set_blocking(result_read, False)
-        while open_pipe and received <= MAX_RESULT_BYTES:
-            try:
-                data = os.read(result_read, 1 << 16)
-            except BlockingIOError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-            received += len(data)
-    finally:
-        os.close(pidfd)
-    outcome.cpu_s = usage.ru_utime + usage.ru_stime
+            if outcome.killed_for:
+                due_at = due_at or now
+                pid = pid or server.run_pid()
+                if pid is not None:
+                    _kill(pid)
+                    killed_at = now
+        if due_at is not None and now - due_at > REPORT_GRACE_S:
+            raise ForkServerDied("the fork server did not report a run it was to kill")
+        if killed_at is not None:
+            deadline = due_at + REPORT_GRACE_S
+        elif due_at is not None:  # not forked yet: look again shortly
+            deadline = now + 0.001
+        else:
+            deadline = min(wall_deadline, next_poll)
+        readable, _, _ = select.select([report_fd], [], [], max(0.0, deadline - now))
+        if readable:
+            break
+    status, cpu_s, max_rss_kb, rss_base_kb, instructions = server.exited()
+    outcome.wall_s = time.perf_counter() - started
+    if instructions >= 0:
+        outcome.hardware_cost = instructions
+    outcome.cpu_s = cpu_s
     if outcome.killed_for is None and outcome.cpu_s > cpu_limit:
         outcome.killed_for = "cpu"  # finished, but over the limit between polls
-    outcome.peak_memory_kb = max(0, usage.ru_maxrss - rss_baseline_kb)
+    outcome.peak_memory_kb = max(0, max_rss_kb - rss_base_kb)
     if os.WIFEXITED(status):
         outcome.exit_status = os.WEXITSTATUS(status)
     elif os.WIFSIGNALED(status):
@@ -210,26 +190,3 @@ def _wait(pid: int, result_read: int, limits: dict, outcome: RunOutcome, nonce: 
             outcome.signal == signal.SIGKILL and outcome.cpu_s >= cpu_limit
         ):
             outcome.killed_for = outcome.killed_for or "cpu"
-    _parse_records(b"".join(chunks), nonce, outcome)
-
-
-def _pgid_is(pid: int) -> bool:
-    try:
-        return os.getpgid(pid) == pid
-    except OSError:
-        return False
-
-
-def _clean_up(pid: int, uid: int, run_dir: str) -> None:
-    """Kill whatever the run left (its group, then orphans by uid) and remove its directory."""
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except OSError:
-        pass
-    sandbox.reap_children(block=False)
-    if sandbox.has_orphans():
-        sandbox.kill_user_processes(uid)
-    try:
-        os.rmdir(run_dir)  # the common case: the run left its directory empty
-    except OSError:
-        shutil.rmtree(run_dir, ignore_errors=True)

@@ -1,7 +1,10 @@
 """The sandbox around untrusted Python, and its threat model.
 
-Layout: the server starts N warm *workers*; each worker forks one *child* per run, and the
-child runs the untrusted program (:func:`execeval_service.harness.unsafe_execute`).
+Layout: the server starts N warm *workers*; each worker starts a *fork server*
+(:mod:`execeval_service.forkserver`, a lean interpreter in the same sandbox) that forks one
+*child* per run, and the child runs the untrusted program
+(:func:`execeval_service.harness.unsafe_execute`). Workers and fork servers are trusted and
+never execute untrusted code.
 
 Isolation levels (``/health`` and every result say which one was in force):
 
@@ -18,18 +21,22 @@ Isolation levels (``/health`` and every result say which one was in force):
 
 Every run, at every level:
 
-* a fresh temporary directory as its working directory and ``HOME``, removed afterwards;
+* a fresh temporary directory as its working directory, ``HOME`` and ``TMPDIR`` (each
+  worker's one run directory, created empty for the run and removed afterwards);
 * its own session and process group, killed whole at the end; processes that escape the
-  group (``setsid``) are found as orphans of the worker (a child subreaper) and killed
+  group (``setsid``) are found as orphans of the fork server (a child subreaper) and killed
   through their user id;
 * an unprivileged user id per worker (``uid_base + worker index``), so one run can neither
   signal nor exhaust the process quota of another, nor touch the worker or the server;
   ``no_new_privs`` is set and all capabilities are gone after ``setuid``;
-* rlimits: CPU seconds, address space, processes/threads, file size (stdout and stderr are
-  files in the run directory, so this caps them too), open files, no core dumps;
-* only fds 0-3 open (stdin, stdout, stderr and the result pipe): the worker's control pipe
-  to the server is closed before any untrusted code runs;
-* the parent-death signal, so a run never outlives its worker.
+* rlimits: CPU seconds, address space, processes/threads, file size (stdout, stderr and the
+  result records are memory files, so this caps them too), open files, no core dumps;
+* only fds 0-3 open (stdin, stdout, stderr and the result file): the fork server's socket
+  to the worker and every other descriptor are closed before any untrusted code runs;
+* a run never outlives its worker: inside bubblewrap the worker's PID namespace ends, all
+  its processes killed, when the worker exits; without it, the fork server dies with the
+  worker after killing the run's uid's processes, and the run itself has the parent-death
+  signal (set after ``setuid``, which would clear it).
 
 Not covered: kernel exploits and side channels (the sandbox is namespaces and rlimits, not
 a VM: use gVisor/Firecracker or separate machines for hostile multi-tenant input); CPU time
@@ -149,31 +156,49 @@ def probe_bwrap(bwrap: str, tmpfs_mb: int = 16) -> str | None:
 
 # --- worker side ------------------------------------------------------------------------------
 def become_subreaper() -> None:
-    """Orphans of a run reparent to the worker, which can then find and kill them."""
+    """Orphans of a run reparent to this process, which can then find and kill them."""
     _prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
-_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+def die_with_parent(parent_pid: int, signum: int = signal.SIGKILL) -> None:
+    """Get ``signum`` when the parent (``parent_pid``) exits; exit now if it already has."""
+    _prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
+    if os.getppid() != parent_pid:
+        os._exit(1)
 
 
-def memory_kb() -> tuple[int, int]:
-    """``(virtual size, resident size)`` of this process in KiB."""
-    with open("/proc/self/statm", "rb") as handle:
-        size, resident = handle.read().split()[:2]
-    return int(size) * _PAGE_KB, int(resident) * _PAGE_KB
+def prepare_worker(run_dir: str) -> None:
+    """Process-wide settings every run inherits, made once in the worker instead of per run.
+
+    ``no_new_privs``, no core dumps, no supplementary groups and umask 077 are inherited over
+    fork and suit the worker as well (it never executes a program). ``run_dir`` is the
+    worker's one run directory (made afresh and empty for each run, see
+    :func:`fresh_run_dir`), so its ``HOME``/``TMPDIR`` are set here once too.
+    """
+    _prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    os.setgroups([])
+    os.umask(0o077)
+    os.environ["HOME"] = os.environ["TMPDIR"] = run_dir
 
 
-def rss_kb() -> int:
-    return memory_kb()[1]
-
-
-def has_orphans() -> bool:
-    """True when the worker has children left (orphans of a finished run)."""
+def fresh_run_dir(run_dir: str, uid: int) -> None:
+    """Create ``run_dir`` empty and owned by ``uid`` (the previous run's was removed)."""
     try:
-        with open(f"/proc/self/task/{os.getpid()}/children") as handle:
-            return bool(handle.read().strip())
+        os.mkdir(run_dir, 0o700)
+    except FileExistsError:  # a run killed with its worker left it behind
+        remove_run_dir(run_dir)
+        os.mkdir(run_dir, 0o700)
+    os.chown(run_dir, uid, uid)
+
+
+def remove_run_dir(run_dir: str) -> None:
+    try:
+        os.rmdir(run_dir)  # the common case: the run left its directory empty
+    except FileNotFoundError:
+        pass
     except OSError:
-        return True  # cannot tell: assume so, the kill is cheap
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def kill_user_processes(uid: int) -> None:
@@ -205,34 +230,34 @@ def reap_children(block: bool = True) -> None:
 
 
 # --- child side: confinement, applied after fork and before untrusted code -------------------
-def confine_child(*, uid: int, run_dir: str, fds: tuple[int, int, int, int], limits: dict,
-                  vm_base_kb: int) -> None:
-    """Make the forked child a sandboxed run. ``fds`` = (stdin, stdout, stderr, results)."""
+MAX_FD = 1 << 16
+
+
+def confine_child(*, uid: int, run_dir: str, limits: dict, vm_base_kb: int,
+                  parent_pid: int | None) -> None:
+    """Make the forked child a sandboxed run.
+
+    The caller has put the run's stdin, stdout, stderr and result file on fds 0-3; every other
+    fd is closed here. What :func:`prepare_worker` set is inherited. ``parent_pid``: kill the
+    run when that process (its parent) dies; needed without bubblewrap only, where nothing
+    else would (inside bubblewrap the run is in the worker's PID namespace, which the kernel
+    kills whole when the worker exits).
+    """
     os.setsid()
-    high = [os.dup(fd) for fd in fds]
-    for target, fd in enumerate(high):
-        os.dup2(fd, target)
-    os.closerange(len(fds), 1 << 16)
-    cpu = int(math.ceil(limits["time_limit_s"])) + 1
-    address_space = (vm_base_kb << 10) + (limits["memory_limit_mb"] << 20)
-    file_size = limits["max_file_size_mb"] << 20
+    os.closerange(4, MAX_FD)
+    memory = limits["memory_limit_mb"] << 20
+    setrlimit = resource.setrlimit
     for which, value in (
-        (resource.RLIMIT_CPU, cpu),
-        (resource.RLIMIT_AS, address_space),
+        (resource.RLIMIT_CPU, int(math.ceil(limits["time_limit_s"])) + 1),
+        (resource.RLIMIT_AS, (vm_base_kb << 10) + memory),
         (resource.RLIMIT_NPROC, limits["max_processes"]),
         (resource.RLIMIT_NOFILE, limits["max_open_files"]),
-        (resource.RLIMIT_FSIZE, file_size),
-        (resource.RLIMIT_CORE, 0),
-        (resource.RLIMIT_STACK, min(limits["memory_limit_mb"], 512) << 20),
+        (resource.RLIMIT_FSIZE, limits["max_file_size_mb"] << 20),
+        (resource.RLIMIT_STACK, min(memory, 512 << 20)),
     ):
-        resource.setrlimit(which, (value, value))
-    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    _prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    os.setgroups([])
+        setrlimit(which, (value, value))
     os.setgid(uid)
     os.setuid(uid)
+    if parent_pid is not None:  # after setuid, which clears the parent-death signal
+        die_with_parent(parent_pid)
     os.chdir(run_dir)
-    os.umask(0o077)
-    # The worker's environment is already the minimal one the pool gave it (nothing from
-    # the server); only the run's own directories are added.
-    os.environ["HOME"] = os.environ["TMPDIR"] = run_dir

@@ -1,8 +1,9 @@
 """A warm worker process: receives prepared jobs, runs them sandboxed, decides verdicts.
 
-Started once by the pool (inside bubblewrap when available) with the modules solutions use
-already imported, it forks a child per run, so a run costs about a millisecond instead of
-a fresh interpreter. The worker never executes untrusted code itself:
+Started once by the pool (inside bubblewrap when available), it has its fork server
+(:mod:`execeval_service.forkserver`, with the modules solutions use already imported) fork
+a child per run, so a run costs a millisecond or two instead of a fresh interpreter. The
+worker never executes untrusted code itself:
 :func:`untrusted_check` runs a job's programs through :func:`execeval_service.runs.execute_run`
 and decides each verdict from the kernel's account of the child (exit status, signal,
 rusage) and the nonce-stamped records, comparing outputs and return values here, in the
@@ -12,7 +13,6 @@ original stdin/stdout.
 
 from __future__ import annotations
 
-import gc
 import signal
 import json
 import os
@@ -20,15 +20,10 @@ import struct
 import sys
 import traceback
 
-from execeval_service import cost, harness, runs, sandbox
+from execeval_service import cost, runs, sandbox
 from execeval_service.compare import any_output_matches, render_value, values_equal
+from execeval_service.forkserver import HARNESS_FAILURE_STATUS, ForkServer, ForkServerDied
 
-# Modules many solutions import: loaded once here so a forked run gets them for free.
-# Not `random`, `threading` or `statistics`: they register at-fork hooks that would run in
-# every forked child (about 0.2-0.4 ms each).
-PREIMPORTS = ("array", "bisect", "collections", "copy", "datetime", "decimal", "fractions",
-              "functools", "heapq", "itertools", "json", "math", "operator", "re", "string",
-              "typing", "sortedcontainers", "traceback")
 HARNESS_FAILURE = "the judge's harness failed in the child"
 
 V_PASSED, V_WA, V_TLE = "PASSED", "WRONG_ANSWER", "TIME_LIMIT_EXCEEDED"
@@ -49,9 +44,9 @@ class _CodeCache(dict):
 
 
 class Worker:
-    def __init__(self, index: int, uid: int, isolation: str, cost_unit: str, run_root: str):
-        self.index, self.uid, self.isolation = index, uid, isolation
-        self.cost_unit, self.run_root = cost_unit, run_root
+    def __init__(self, index: int, isolation: str, cost_unit: str, server: ForkServer):
+        self.index, self.isolation = index, isolation
+        self.cost_unit, self.server = cost_unit, server
         self.codes = _CodeCache()
 
     # ---- the trust boundary: everything below runs in the parent and decides --------------
@@ -72,8 +67,8 @@ class Worker:
 
         if function_tests:
             plan = self._function_plan(job, function_tests, count_bytecodes=False)
-            outcome = runs.execute_run(plan, uid=self.uid, run_root=self.run_root, limits=limits,
-                                       output_cap=cap, hardware_cost=hardware)
+            outcome = runs.execute_run(plan, server=self.server, limits=limits, output_cap=cap,
+                                       hardware_cost=hardware)
             account(outcome)
             for slot, result in zip(function_tests, self._judge_function(outcome, function_tests, job)):
                 results[slot["index"]] = result
@@ -82,7 +77,7 @@ class Worker:
             if stop and any(r is not None and r["verdict"] != V_PASSED for r in results):
                 break
             plan = {"mode": "stdio", "source": job["source"]}
-            outcome = runs.execute_run(plan, uid=self.uid, run_root=self.run_root, limits=limits,
+            outcome = runs.execute_run(plan, server=self.server, limits=limits,
                                        stdin=slot["input"].encode(), output_cap=cap,
                                        hardware_cost=hardware)
             account(outcome)
@@ -165,7 +160,7 @@ class Worker:
             if outcome.signal == 25:  # SIGXFSZ
                 return V_RE, "file size limit exceeded (output or files too large)"
             return V_RE, f"the program was killed by {name}"
-        if outcome.exit_status == runs.HARNESS_FAILURE_STATUS and outcome.record("done") is None:
+        if outcome.exit_status == HARNESS_FAILURE_STATUS and outcome.record("done") is None:
             return V_RE, f"the program exited with status {outcome.exit_status} before this test finished"
         return V_RE, f"the program exited (status {outcome.exit_status}) before this test finished"
 
@@ -262,8 +257,7 @@ class Worker:
         by_index = {r["index"]: r for r in result["tests"]}
         if function_tests:
             plan = self._function_plan(job, function_tests, count_bytecodes=True)
-            outcome = runs.execute_run(plan, uid=self.uid, run_root=self.run_root,
-                                       limits=limits, output_cap=cap)
+            outcome = runs.execute_run(plan, server=self.server, limits=limits, output_cap=cap)
             done = outcome.record("done")
             if not done or done.get("cost") is None:
                 return
@@ -274,7 +268,7 @@ class Worker:
                     by_index[slot["index"]].update(cost=costs.get(i), cost_unit=cost.UNIT_BYTECODES)
         for slot in stdio_tests:
             plan = {"mode": "stdio", "source": job["source"], "count_bytecodes": True}
-            outcome = runs.execute_run(plan, uid=self.uid, run_root=self.run_root, limits=limits,
+            outcome = runs.execute_run(plan, server=self.server, limits=limits,
                                        stdin=slot["input"].encode(), output_cap=cap)
             done = outcome.record("done")
             if not done or done.get("cost") is None:
@@ -304,13 +298,17 @@ def _read_exact(fd: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
+_encode_frame = json.JSONEncoder(separators=(",", ":")).encode
+_decode_frame = json.JSONDecoder().decode
+
+
 def read_frame(fd: int) -> dict:
     (size,) = struct.unpack(">I", _read_exact(fd, 4))
-    return json.loads(_read_exact(fd, size))
+    return _decode_frame(_read_exact(fd, size).decode())
 
 
 def write_frame(fd: int, message: dict) -> None:
-    data = json.dumps(message, separators=(",", ":")).encode()
+    data = _encode_frame(message).encode()
     view = memoryview(struct.pack(">I", len(data)) + data)
     while view:
         view = view[os.write(fd, view):]
@@ -323,19 +321,16 @@ def main(argv: list[str]) -> int:
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(2, 1)
-    sandbox.become_subreaper()
-    for name in PREIMPORTS:
-        try:
-            __import__(name)
-        except ImportError:
-            pass
-    harness.prepare()
-    unit = cost.detect_cost_unit(settings.get("hardware_counters", True))
     run_root = settings.get("run_root") or "/tmp"
     os.makedirs(run_root, exist_ok=True)
-    worker = Worker(settings["index"], settings["uid"], settings["isolation"], unit, run_root)
-    gc.collect()
-    gc.freeze()  # fewer copy-on-write page faults in every forked run
+    run_dir = os.path.join(run_root, f"run-{settings['index']}")
+    sandbox.prepare_worker(run_dir)
+    sandbox.become_subreaper()  # the fork server's runs come back here if it dies
+    unit = cost.detect_cost_unit(settings.get("hardware_counters", True))
+    server = ForkServer(settings["uid"], run_dir,
+                        parent_death_signal=settings["isolation"] != sandbox.ISOLATION_BWRAP)
+    server.start()
+    worker = Worker(settings["index"], settings["isolation"], unit, server)
     write_frame(control_out, {"ready": True, "pid": os.getpid(), "cost_unit": unit})
     while True:
         try:
@@ -344,6 +339,8 @@ def main(argv: list[str]) -> int:
             return 0
         try:
             result = worker.untrusted_check(job)
+        except ForkServerDied as exc:  # restarted for the next job; this one could not be run
+            result = {"status": "SANDBOX_ERROR", "error": f"the fork server died during the job: {exc}"}
         except Exception as exc:  # the worker's own fault: a SANDBOX_ERROR, never a verdict
             result = {"status": "SANDBOX_ERROR",
                       "error": f"worker error: {exc!r}\n{traceback.format_exc()[-1500:]}"}

@@ -7,6 +7,7 @@ import pytest
 
 from execeval_service import EmbeddedJudge, JudgeClient, JudgeJob
 from execeval_service.client import JudgeRequestError
+from execeval_service.jobs import JudgeResult, result_summary
 from execeval_service.testing import JudgeServer, free_port
 from grpo4code.data.schema import AssertionTest, CallTest, Problem, StdioTest
 
@@ -59,6 +60,29 @@ def test_embedded_judge_matches_the_service(server):
         second = asyncio.run(judge.run_batch(JOBS))  # another event loop, same judge
         assert summary(first) == summary(second) == summary(remote)
         assert judge.isolation in ("bwrap", "none")
+
+
+def test_batch_summaries_equal_the_models_summaries():
+    """The server's batch answer skips building models; it must say exactly what they say."""
+    jobs = JOBS + [JudgeJob(source="import sys\nsys.exit(3)", tests=[StdioTest(input="", output="")]),
+                   JudgeJob(source="def f(x)\n", entry_point="f", tests=[CallTest(args=[1], expected=1)]),
+                   JudgeJob(source="def f(x):\n    return x", entry_point="f", measure_cost=True,
+                            tests=[CallTest(args=[1], expected=1)])]
+    with EmbeddedJudge(workers=1) as judge:
+        summaries = [f.result() for f in judge.submit_many_summaries(jobs)]
+        models = judge.run_batch_sync(jobs)
+    for summary_dict, model in zip(summaries, models):
+        assert _timeless(summary_dict) == _timeless(model.summary())
+        assert list(summary_dict) == list(model.summary())
+    error = {"status": "SANDBOX_ERROR", "error": "worker failed", "num_tests": 2}
+    assert result_summary(error) == JudgeResult.model_validate(error).summary()
+
+
+def _timeless(summary: dict) -> dict:
+    """A summary without the measures that differ from run to run."""
+    varying = ("wall_s", "cpu_s", "peak_memory_kb")
+    tests = [{k: v for k, v in t.items() if k not in varying} for t in summary["tests"]]
+    return {**{k: v for k, v in summary.items() if k not in varying}, "tests": tests}
 
 
 def test_jobs_from_problems():

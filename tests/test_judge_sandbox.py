@@ -5,6 +5,7 @@ the service still answers, and that no process of the sandbox users is left behi
 """
 
 import os
+import signal
 import socket
 import threading
 import time
@@ -12,18 +13,21 @@ import time
 import httpx
 import pytest
 
-from execeval_service import JudgeJob, Limits
+from execeval_service import EmbeddedJudge, JudgeJob, Limits
 from execeval_service.testing import JudgeServer, batch, processes_of_uids
 from grpo4code.data.schema import StdioTest
 
 WORKERS = 2
-UID_BASE = 61000
+# Not the default base: judges others run on this machine meanwhile use 61000+, and their
+# runs must not count as processes this server left behind.
+UID_BASE = 64100
 SANDBOX_UIDS = range(UID_BASE, UID_BASE + WORKERS)
 
 
 @pytest.fixture(scope="module")
 def server():
-    with JudgeServer(workers=WORKERS, env={"JUDGE_TEST_SECRET": "hunter2-env-secret"}) as srv:
+    with JudgeServer(workers=WORKERS, env={"JUDGE_TEST_SECRET": "hunter2-env-secret"},
+                     extra_args=("--uid-base", str(UID_BASE))) as srv:
         if httpx.get(f"{srv.url}/health").json()["isolation"] != "bwrap":
             pytest.skip("bubblewrap isolation unavailable here")
         yield srv
@@ -238,3 +242,28 @@ def test_privileges_are_dropped(server):
     assert int(uid) in SANDBOX_UIDS and int(euid) in SANDBOX_UIDS
     assert caps == "0000000000000000"
     assert no_new_privs.strip() == "1"
+
+
+@pytest.mark.parametrize("isolation", ["bwrap", "none"])
+def test_runs_do_not_outlive_a_killed_worker(isolation):
+    uid_base = UID_BASE + 10  # not the module server's users
+    options = {"isolation": isolation, "allow_unisolated": isolation == "none"}
+    source = "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(60)\ntime.sleep(60)"
+    job = JudgeJob(source=source, tests=[StdioTest(input="", output="")],
+                   limits=Limits(time_limit_s=30, wall_limit_s=90))
+    try:
+        judge = EmbeddedJudge(workers=1, uid_base=uid_base, **options)
+    except RuntimeError as exc:  # IsolationUnavailable
+        pytest.skip(str(exc))
+    with judge:
+        future = judge.submit(job)
+        deadline = time.monotonic() + 10
+        while len(processes_of_uids(range(uid_base, uid_base + 1))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(processes_of_uids(range(uid_base, uid_base + 1))) == 2  # the run and its child
+        os.kill(judge.pool.worker_pids()[0], signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while processes_of_uids(range(uid_base, uid_base + 1)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert processes_of_uids(range(uid_base, uid_base + 1)) == []
+        assert future.result(timeout=30).could_not_score
