@@ -10,6 +10,9 @@ A split spec is a prepared folder, or ``source:split[=location]`` (location: a f
 name; omitted = the source's default). Preparing a training split audits it against every
 known evaluation split (starter held-out, HumanEval, and the prepared ``eval`` splits) and
 refuses an overlap unless ``--exclude_eval_overlap`` (drop them) or ``--allow_eval_overlap``.
+``--augment_tests true`` adds tests generated from the reference solutions to a training
+split (:mod:`grpo4code.data.augment`); its settings and counts go into the manifest
+(``test_augmentation``) and its report next to it (``augment_report.md``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from grpo4code.governance.manifest import build_manifest, is_prepared_split, rea
 from grpo4code.governance.report import build_report, render_markdown
 
 
+AUGMENT_REPORT_FILE = "augment_report.md"
+
+
 @dataclass
 class PrepareConfig(DedupConfig):
     """Load one source split, check it, and write it with its manifest."""
@@ -41,6 +47,12 @@ class PrepareConfig(DedupConfig):
     on_error: str = field(default="raise", metadata={"help": "`raise` on a bad row, or `skip` it (counted in the manifest)."})
     exclude_eval_overlap: bool = field(default=False, metadata={"help": "Drop training problems that duplicate evaluation problems."})
     allow_eval_overlap: bool = field(default=False, metadata={"help": "Keep training problems that duplicate evaluation problems (not recommended)."})
+    augment_tests: bool = field(default=False, metadata={"help": "Add tests generated from each problem's reference solution (grpo4code.data.augment) to the training split before writing it."})
+    augment_seed: int = field(default=0, metadata={"help": "Seed of the test augmentation."})
+    augment_max_new_tests: int = field(default=16, metadata={"help": "Most tests the augmentation adds to one problem."})
+    augment_num_large_tests: int = field(default=2, metadata={"help": "How many of them use inputs near the statement's size limits."})
+    augment_second_solutions: str = field(default=None, metadata={"help": "LeetCodeDataset file whose `response` answers cross-check the reference; default: --location when the source is leetcode."})
+    augment_workers: int = field(default=2, metadata={"help": "Judge workers for the augmentation."})
 
 
 @dataclass
@@ -82,12 +94,47 @@ def prepare(config: PrepareConfig) -> str:
             problems = without_leaked(problems, report)
             print(f"{name}: dropped {len(loaded.problems) - len(problems)} problems that duplicate evaluation problems")
         print(report.describe())
+    augmentation = None
+    if config.augment_tests:
+        if config.role != "train":
+            raise ValueError("--augment_tests adds tests to training splits only (--role train)")
+        problems, augmentation = augment_split(problems, config)
     manifest = build_manifest(name, config.role, loaded, problems)
     manifest["duplicates_within"] = [pair.to_dict() for pair in duplicates]
+    if augmentation:
+        manifest["test_augmentation"] = augmentation["manifest"]
     out_dir = os.path.join(config.prepared_dir, name)
     write_prepared_split(out_dir, problems, manifest)
+    if augmentation:
+        with open(os.path.join(out_dir, AUGMENT_REPORT_FILE), "w", encoding="utf-8") as handle:
+            handle.write(augmentation["report"])
     print(f"wrote {out_dir} ({len(problems)} problems, split hash {manifest['split_hash'][:16]})")
     return out_dir
+
+
+def augment_split(problems: list, config: PrepareConfig) -> tuple[list, dict]:
+    """Augment the split's tests; returns the problems and ``{"manifest": ..., "report": markdown}``."""
+    from grpo4code.data.augment import AugmentConfig, augment_problems
+    from grpo4code.data.augment.report import render_markdown, render_text, summarize
+    from grpo4code.data.augment.second_solutions import load_second_solutions
+
+    settings = AugmentConfig(seed=config.augment_seed, max_new_tests=config.augment_max_new_tests,
+                             num_large_tests=config.augment_num_large_tests, judge_workers=config.augment_workers)
+    second_file = config.augment_second_solutions or (config.location if config.source == "leetcode" else None)
+    second = load_second_solutions(second_file, config.split) if second_file else {}
+    result = augment_problems(problems, settings, second_solutions=second)
+    summary = summarize(result, source=f"{config.source}:{config.location}")
+    print(render_text(summary))
+    record = {
+        "settings": {k: v for k, v in settings.to_dict().items() if k != "not_unique_patterns"},
+        "second_solutions": second_file,
+        "augmented_problems": summary["augmented"],
+        "skipped": {reason: item["count"] for reason, item in summary["skipped"].items()},
+        "tests_before": summary["tests_before"]["total"],
+        "tests_after": summary["tests_after"]["total"],
+        "report": AUGMENT_REPORT_FILE,
+    }
+    return result.problems, {"manifest": record, "report": render_markdown(summary)}
 
 
 def audit(config: AuditConfig) -> dict:
