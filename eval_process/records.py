@@ -23,15 +23,6 @@ if TYPE_CHECKING:
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def file_sha256(path: str) -> str:
-    """sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def git_revision() -> dict:
     """The checkout's commit and whether tracked files differ from it (``None`` outside git)."""
     def git(*args):

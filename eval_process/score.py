@@ -36,9 +36,10 @@ from typing import Optional
 from eval_process.metrics import (ACCEPTED, COULD_NOT_SCORE, CRASH_VERDICTS, DEFAULT_KS, FAILING_VERDICTS, NO_CODE,
                                   STYLE_DIMENSIONS, summarize)
 from eval_process.problems import ProblemSelection, load_eval_problems
-from eval_process.records import (file_sha256, format_summary_table, git_revision, judge_info, make_summary,
+from eval_process.records import (format_summary_table, git_revision, judge_info, make_summary,
                                   previous_judge_record, versions, write_json)
 from eval_process.samples import read_meta, read_sample_file, unique_samples
+from grpo4code.data.rows import file_sha256
 from grpo4code.rewards.columns import ProblemSpec
 from grpo4code.rewards.extraction import extract_code
 from grpo4code.rewards.judging import CompletionJudge, JudgeConfig

@@ -71,6 +71,7 @@ def is_local_path(location: str) -> bool:
 
 
 def file_sha256(path: str) -> str:
+    """sha256 of a file's bytes (hex)."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
