@@ -19,6 +19,7 @@ import html
 import json
 import os
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -239,7 +240,7 @@ def make_plots(runs: list[Run], folder: str) -> dict[str, str]:
         plt.close(fig)
         files[section] = name
 
-    labels = [r.label for r in runs]
+    labels = [textwrap.fill(r.label.replace("/", "/ "), 18) for r in runs]  # wrapped: long run names overlap
     ks = sorted({k for r in runs for k in r.metrics["overall"] if k.startswith("pass@")}, key=lambda k: int(k[5:]))
     fig, ax = plt.subplots(figsize=(7, 4))
     _grouped_bars(ax, ["accepted@1"] + ks, {r.label: [r.value("accepted@1")] + [r.value(k) for k in ks] for r in runs},
