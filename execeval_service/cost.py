@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import platform
 import struct
 import sys
 
@@ -31,7 +30,8 @@ UNIT_INSTRUCTIONS = "instructions"
 UNIT_BYTECODES = "bytecodes"
 
 # --- hardware counters (parent side) --------------------------------------------------------
-_PERF_EVENT_OPEN = {"x86_64": 298, "aarch64": 241}.get(platform.machine())
+_PERF_EVENT_OPEN = {"x86_64": 298, "aarch64": 241}.get(os.uname().machine)  # not `platform`: the fork
+# server imports this module, and every module it holds is memory each fork copies
 _PERF_TYPE_HARDWARE, _PERF_COUNT_HW_INSTRUCTIONS = 0, 1
 _FLAG_INHERIT, _FLAG_EXCLUDE_KERNEL, _FLAG_EXCLUDE_HV = 1 << 1, 1 << 5, 1 << 6
 

