@@ -32,6 +32,9 @@
 #   --execute_code_url URL ...  judge service(s) instead of the embedded judge
 #   --judge_time_limit_s S --judge_workers N --style_metrics efficiency comments maintainability|none
 #   --ks 1 5 10                 k of pass@k
+#   --repair_turns N            after a failed attempt, the judge's feedback goes back to the model,
+#                               up to N more turns (hf backend); score prints accepted@1 per turn
+#                               and the recovery rate
 #
 # Compare runs afterwards: python -m eval_process.analysis --runs DIR_A DIR_B --output_dir DIR
 #

@@ -38,7 +38,7 @@ class EvalConfig(ScoreSettings, GenerateConfig):
 
 def run_eval(config: EvalConfig) -> dict:
     """Generate then score; the score summary."""
-    generated = run_generate(config)
+    generated = run_generate(config, judge_config=config.judge_config())
     gc.collect()  # the model is gone before the judge's workers start
     summary = score_samples(config.score_config())
     summary["generated_now"] = generated["written"]

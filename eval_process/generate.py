@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from eval_process.problems import EvalProblems, ProblemSelection, load_eval_problems
+from eval_process.repair import RepairSettings
 from eval_process.samples import META_SUFFIX, SampleWriter, done_keys, sample_record
 from grpo4code.data.prompts import SYSTEM_PROMPT, problem_prompt
 from grpo4code.training.model_loading import LOCAL_SMOLLM2
@@ -49,7 +50,7 @@ class AdapterLoadError(RuntimeError):
 
 
 @dataclass
-class GenerateConfig(GenerationSettings, ProblemSelection):
+class GenerateConfig(RepairSettings, GenerationSettings, ProblemSelection):
     """``python -m eval_process.generate``: answer every problem, append to a samples file."""
 
     temperature: float = field(default=0.0, metadata={
@@ -89,6 +90,7 @@ class GenerateConfig(GenerationSettings, ProblemSelection):
 
     def __post_init__(self) -> None:
         GenerationSettings.__post_init__(self)
+        RepairSettings.__post_init__(self)
         if self.backend not in BACKENDS:
             raise ValueError(f"--backend {self.backend!r}: choose one of {BACKENDS}")
         if self.num_samples < 1:
@@ -96,6 +98,8 @@ class GenerateConfig(GenerationSettings, ProblemSelection):
         if self.greedy and self.num_samples > 1:
             raise ValueError(f"--temperature 0 is greedy decoding: {self.num_samples} samples would be identical; "
                              "use --num_samples 1, or a temperature > 0 for pass@k")
+        if self.repair_turns and self.backend != "hf":
+            raise ValueError(f"--repair_turns is implemented for --backend hf (not {self.backend!r})")
         if self.backend == "openai" and not self.api_base_url:
             raise ValueError("--backend openai needs --api_base_url (e.g. http://127.0.0.1:8000/v1)")
 
@@ -120,7 +124,8 @@ class GenerateConfig(GenerationSettings, ProblemSelection):
         """What must stay the same for every run that fills one samples file."""
         generation = dataclasses.asdict(self.generation_settings())
         generation.pop("batch_size")
-        return {"model_name_or_path": self.model_name_or_path, "base_model_name_or_path": self.base_model_name_or_path,
+        repair = {"repair": self.repair_meta()} if self.repair_turns else {}  # single-turn metas stay as they were
+        return {**repair, "model_name_or_path": self.model_name_or_path, "base_model_name_or_path": self.base_model_name_or_path,
                 "backend": self.backend, "num_samples": self.num_samples, "generation": generation,
                 "greedy": self.greedy, "system_prompt": self.prompt_system, "dataset": problems.dataset,
                 "split": problems.split, "location": problems.location, "dataset_hash": problems.dataset_hash,
@@ -278,8 +283,12 @@ def generate_vllm(config: GenerateConfig, work: list[tuple], emit) -> None:
 # The run
 # ----------------------------------------------------------------------------------------------
 
-def run_generate(config: GenerateConfig, model=None, tokenizer=None) -> dict:
-    """Fill ``config.samples_path()``; returns a summary (path, counts, backend used)."""
+def run_generate(config: GenerateConfig, model=None, tokenizer=None, judge_config=None) -> dict:
+    """Fill ``config.samples_path()``; returns a summary (path, counts, backend used).
+
+    ``judge_config`` (a :class:`grpo4code.rewards.judging.JudgeConfig`) judges the attempts of
+    ``--repair_turns``; default: the embedded judge with its default limits.
+    """
     from grpo4code.training.sampling import check_meta
 
     problems = load_eval_problems(config)
@@ -320,6 +329,11 @@ def run_generate(config: GenerateConfig, model=None, tokenizer=None) -> dict:
             summary["failed"] = failures
         elif backend == "vllm":
             generate_vllm(config, work, emit)
+        elif config.repair_turns:
+            from eval_process.repair import generate_repair_hf
+            from grpo4code.rewards.judging import JudgeConfig
+
+            generate_repair_hf(config, work, emit, judge_config or JudgeConfig(), model, tokenizer)
         else:
             generate_hf(config, work, emit, model, tokenizer)
         summary["written"] = writer.written

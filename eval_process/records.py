@@ -165,4 +165,11 @@ def format_summary_table(summary: dict) -> str:
     lines.append(f"| could not score | {summary['could_not_score']} |")
     per = ", ".join(f"{d} {_fmt(v)}" for d, v in summary["accepted@1_per_difficulty"].items())
     lines.append(f"| accepted@1 per difficulty | {per} |")
+    repair = summary.get("repair")  # present for --repair_turns runs (eval_process.repair)
+    if repair:
+        for turn in range(1, repair["turns"] + 1):
+            lines.append(f"| accepted@1 after turn {turn} | {_fmt(repair[f'accepted@1_turn{turn}'])} |")
+        lines.append(f"| recovery rate (failed turn 1, passed later) | {_fmt(repair['recovery_rate'])} "
+                     f"({repair['recovered']} of {repair['failed_first_turn']}) |")
+        lines.append(f"| mean attempts per problem | {_fmt(repair['mean_attempts'])} |")
     return "\n".join(lines)

@@ -38,6 +38,7 @@ from eval_process.metrics import (ACCEPTED, COULD_NOT_SCORE, CRASH_VERDICTS, DEF
 from eval_process.problems import ProblemSelection, load_eval_problems
 from eval_process.records import (format_summary_table, git_revision, judge_info, make_summary,
                                   previous_judge_record, versions, write_json)
+from eval_process.repair import judge_turns, repair_metrics, turn_codes
 from eval_process.samples import read_meta, read_sample_file, unique_samples
 from grpo4code.data.rows import file_sha256
 from grpo4code.rewards.columns import ProblemSpec
@@ -239,7 +240,7 @@ def read_results_cache(path: str, settings_key: str) -> dict[str, dict]:
 
 JUDGE_FIELDS = ("outcome", "accepted", "pass_ratio", "num_tests", "num_passed", "exec_success", "test_verdicts",
                 "judge_cpu_s", "judge_wall_s", "isolation", "error", "efficiency", "comments", "maintainability",
-                "cost", "reference_cost", "cost_unit", "cost_ratio")
+                "cost", "reference_cost", "cost_unit", "cost_ratio", "turn_outcomes")
 
 
 def plan_judging(records: list[dict], by_id: dict, settings_key: str, cache: dict) -> tuple[dict, list, int]:
@@ -258,7 +259,9 @@ def plan_judging(records: list[dict], by_id: dict, settings_key: str, cache: dic
         if code is None:
             rows[key] = {**identity, "code_sha": None, "judge_key": None, **no_code_row()}
             continue
-        jkey = judge_key(problem_hashes[problem.id], settings_key, code)
+        attempts = turn_codes(record)  # a repair sample's verdicts depend on every attempt
+        keyed = code if attempts is None else "\x00".join([code, "turns"] + [c or "" for c in attempts])
+        jkey = judge_key(problem_hashes[problem.id], settings_key, keyed)
         identity.update(code_sha=hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest()[:16], judge_key=jkey)
         if jkey in cache:
             rows[key] = {**identity, **{f: cache[jkey].get(f) for f in JUDGE_FIELDS}}
@@ -305,6 +308,7 @@ def score_samples(config: ScoreConfig) -> dict:
     cache = read_results_cache(results_path, settings_key)
 
     rows, todo, reused = plan_judging(records, by_id, settings_key, cache)
+    attempts_by_key = {(r["task_id"], int(r["sample_index"])): turn_codes(r) for r in records if r.get("turns")}
 
     judge = CompletionJudge(config.judge_config())
     rewards = build_style_rewards(config, judge)
@@ -318,6 +322,12 @@ def score_samples(config: ScoreConfig) -> dict:
                 began = time.perf_counter()
                 specs, codes = [b[2] for b in batch], [b[3] for b in batch]
                 judged = loop.run_until_complete(judge_batch(judge, rewards, specs, codes))
+                repaired = [i for i, b in enumerate(batch) if b[0] in attempts_by_key]
+                if repaired:  # repair samples: the outcome of every attempt
+                    outcomes = loop.run_until_complete(judge_turns(
+                        judge, [specs[i] for i in repaired], [attempts_by_key[batch[i][0]] for i in repaired]))
+                    for i, turn_outcomes in zip(repaired, outcomes):
+                        judged[i]["turn_outcomes"] = turn_outcomes
                 share = (time.perf_counter() - began) / len(batch)
                 lines = []
                 for (key, identity, _, _), part in zip(batch, judged):
@@ -326,6 +336,13 @@ def score_samples(config: ScoreConfig) -> dict:
                 append.write("".join(lines))  # appended as we go: an interrupted run keeps its results
                 append.flush()
                 bar.update(len(batch))
+        # A repair sample whose last attempt has no code was never judged above: its attempts are.
+        no_code = [k for k in attempts_by_key if rows[k].get("turn_outcomes") is None]
+        if no_code:
+            outcomes = loop.run_until_complete(judge_turns(
+                judge, [ProblemSpec.from_problem(by_id[k[0]]) for k in no_code], [attempts_by_key[k] for k in no_code]))
+            for k, turn_outcomes in zip(no_code, outcomes):
+                rows[k]["turn_outcomes"] = turn_outcomes
         info = judge_info(config, judge, bool(todo), list(rows.values()), previous_judge_record(output_dir))
     finally:
         loop.close()
@@ -338,6 +355,9 @@ def score_samples(config: ScoreConfig) -> dict:
     os.replace(results_path + ".tmp", results_path)
 
     metrics = summarize(ordered, config.ks)
+    repair = repair_metrics(ordered)
+    if repair is not None:
+        metrics["repair"] = repair
     sampled = {r["task_id"] for r in ordered}
     missing = [p.id for p in problems.problems if p.id not in sampled]
     greedy = meta.get("greedy")
@@ -347,6 +367,8 @@ def score_samples(config: ScoreConfig) -> dict:
                        "problems_without_samples": missing, "repeated_samples_dropped": repeats}
     write_json(os.path.join(output_dir, "metrics.json"), metrics)
     summary = make_summary(metrics, meta, dataset_info, records, judged_now=len(todo), reused=reused)
+    if repair is not None:
+        summary["repair"] = repair
     write_json(os.path.join(output_dir, "summary.json"), summary)
     run_info = {
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

@@ -2,7 +2,8 @@
 
     python -m execeval_service --host 127.0.0.1 --port 5000 --workers 4
 
-Every option comes from :class:`EngineSettings` / :class:`ServerSettings` (see ``--help``).
+Every option comes from :class:`EngineSettings` / :class:`ServerSettings` and, prefixed
+``--session-``, the interpreter sessions' :class:`SessionSettings` (see ``--help``).
 The bearer token may also come from the ``EXECEVAL_TOKEN`` environment variable, so it
 need not appear in the process list. The worker pool is started (and the sandbox checked)
 before the server accepts connections; the process exits non-zero if the sandbox cannot
@@ -17,16 +18,19 @@ import logging
 import os
 import sys
 
+from execeval_service.sessions import SessionSettings
 from execeval_service.settings import EngineSettings, ServerSettings
+
+SESSION_PREFIX = "session_"  # SessionSettings' flags: --session-max-sessions, --session-uid-base, ...
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m execeval_service", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    for cls in (ServerSettings, EngineSettings):
+    for cls, prefix in ((ServerSettings, ""), (EngineSettings, ""), (SessionSettings, SESSION_PREFIX)):
         group = parser.add_argument_group(cls.__name__)
         for f in dataclasses.fields(cls):
-            flag = "--" + f.name.replace("_", "-")
+            flag = "--" + (prefix + f.name).replace("_", "-")
             help_text = f.metadata.get("help", "")
             if f.type in (bool, "bool"):
                 group.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=help_text)
@@ -40,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     args = vars(build_parser().parse_args(argv))
     server = ServerSettings(**{f.name: args[f.name] for f in dataclasses.fields(ServerSettings)})
     engine = EngineSettings(**{f.name: args[f.name] for f in dataclasses.fields(EngineSettings)})
+    sessions = SessionSettings(**{f.name: args[SESSION_PREFIX + f.name] for f in dataclasses.fields(SessionSettings)})
     if not server.token:
         server.token = os.environ.get("EXECEVAL_TOKEN", "")
     logging.basicConfig(level=server.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -51,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     from execeval_service.server import create_app
 
     try:
-        judge = EmbeddedJudge(engine)
+        judge = EmbeddedJudge(engine, session_settings=sessions)
     except IsolationUnavailable as exc:
         print(f"execeval_service: {exc}", file=sys.stderr)
         return 2

@@ -46,6 +46,7 @@ class JudgeClient:
         self.timeout_s, self.retries, self.backoff_s = timeout_s, retries, backoff_s
         self._next_url = itertools.count()
         self._loop_state: tuple | None = None  # (loop, httpx client, semaphore) of the current loop
+        self._sessions = None  # HttpSessions, on first use
 
     def _state(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
         # httpx clients and semaphores belong to one event loop; trainers may use several.
@@ -125,7 +126,31 @@ class JudgeClient:
                 errors.append(f"{url}: HTTP {response.status_code}")
         raise httpx.TransportError("; ".join(errors) or "no service answered")
 
+    # ---- interpreter sessions (execeval_service.session_client) -------------------------------
+    @property
+    def sessions(self):
+        """This client's :class:`~execeval_service.session_client.HttpSessions` (created on first use)."""
+        if self._sessions is None:
+            from execeval_service.session_client import HttpSessions
+
+            self._sessions = HttpSessions(self)
+        return self._sessions
+
+    async def create_session(self, limits=None):
+        """Start an interpreter session on one of the servers; a SessionInfo (heartbeats begin)."""
+        return await self.sessions.create(limits)
+
+    async def run_cell(self, session_id: str, code: str):
+        """Run a cell in a session; a CellResult (state persists between cells)."""
+        return await self.sessions.run_cell(session_id, code)
+
+    async def close_session(self, session_id: str) -> bool:
+        """End a session; False when it had already ended."""
+        return await self.sessions.close(session_id)
+
     async def aclose(self) -> None:
+        if self._sessions is not None and self._loop_state is not None:
+            await self._sessions.close_all()
         if self._loop_state is not None:
             await self._loop_state[1].aclose()
             self._loop_state = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import functools
+import threading
 import time
 from typing import Iterable, Sequence
 
@@ -104,10 +105,13 @@ class EmbeddedJudge:
     use it as a context manager) to stop the workers.
     """
 
-    def __init__(self, settings: EngineSettings | None = None, **overrides):
+    def __init__(self, settings: EngineSettings | None = None, session_settings=None, **overrides):
         self.settings = settings or EngineSettings(**overrides)
         self.metrics = Metrics()
         self.pool = WorkerPool(self.settings, self.metrics)
+        self.session_settings = session_settings  # a SessionSettings, or None for the defaults
+        self._sessions = None
+        self._sessions_lock = threading.Lock()
         self._next_id = 0
 
     @property
@@ -192,7 +196,34 @@ class EmbeddedJudge:
                     workers=len(self.pool.slots), isolation=self.isolation, cost_unit=self.cost_unit)
         return data
 
+    # ---- interpreter sessions (execeval_service.sessions) ------------------------------------
+    @property
+    def sessions(self):
+        """The :class:`~execeval_service.sessions.SessionManager`, started on first use with the
+        pool's isolation (bubblewrap or none)."""
+        with self._sessions_lock:
+            if self._sessions is None:
+                from execeval_service.sessions import SessionManager
+
+                self._sessions = SessionManager(self.session_settings, isolation=self.pool.isolation,
+                                                bwrap=self.pool.bwrap)
+            return self._sessions
+
+    async def create_session(self, limits=None):
+        """Start an interpreter session (``limits``: a SessionLimits or dict); a SessionInfo."""
+        return await self.sessions.acreate(limits)
+
+    async def run_cell(self, session_id: str, code: str):
+        """Run a cell in a session; a CellResult (state persists between cells)."""
+        return await self.sessions.arun_cell(session_id, code)
+
+    async def close_session(self, session_id: str) -> bool:
+        """End a session; False when it had already ended."""
+        return await self.sessions.aclose(session_id)
+
     def close(self) -> None:
+        if self._sessions is not None:
+            self._sessions.shutdown()
         self.pool.close()
 
     def __enter__(self) -> "EmbeddedJudge":

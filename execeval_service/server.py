@@ -2,7 +2,8 @@
 
 Endpoints: ``POST /api/execute_code`` (ExecEval), ``GET /api/all_runtimes``,
 ``POST /run_code`` (SandboxFusion), ``POST /api/judge_batch`` (our batch), ``GET /health``
-and ``GET /metrics``. Errors: a malformed request is a 4xx whose body names the field
+and ``GET /metrics``; interpreter sessions under ``/api/sessions``
+(:mod:`execeval_service.session_routes`). Errors: a malformed request is a 4xx whose body names the field
 (FastAPI's 422 ``loc``, or ``{"detail": [{"loc": [...], "msg": ...}]}`` for fields only the
 engine can check); a fault of the engine is a 5xx. A job the sandbox could not run is not an
 HTTP error: it is a result whose status (or ``exec_outcome``) is ``SANDBOX_ERROR``.
@@ -227,6 +228,9 @@ def create_app(judge: EmbeddedJudge, settings: ServerSettings | None = None) -> 
     async def judge_batch(request: BatchRequest):
         return await judge_batch_response(request)
 
+    from execeval_service.session_routes import add_session_routes
+
+    add_session_routes(app, judge, authorize)  # /api/sessions...: stateful interpreter sessions
     app.add_middleware(FastPaths, token=settings.token, routes={
         "/api/execute_code": (ExecEvalRequest, execute_code_response),
         "/api/judge_batch": (BatchRequest, judge_batch_response),

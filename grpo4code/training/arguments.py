@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from grpo4code.config_args import yaml_to_flags
+from grpo4code.multiturn.config import MultiTurnSettings
 from grpo4code.rewards.judging import JudgeConfig
 from grpo4code.rewards.registry import DIMENSIONS, RewardSettings, check_dimensions
 
@@ -20,7 +21,7 @@ STAGES = ("grpo", "sft", "dpo")
 
 
 @dataclass
-class Grpo4codeArguments(RewardSettings):
+class Grpo4codeArguments(MultiTurnSettings, RewardSettings):
     """What a grpo4code run trains on, how it is judged and rewarded, and where it resumes."""
 
     stage: str = field(default="grpo", metadata={"help": "Training stage: grpo, sft or dpo."})
@@ -74,6 +75,9 @@ class Grpo4codeArguments(RewardSettings):
             raise ValueError("--load_from_pretrained_step needs --load_from_pretrained")
         if self.sft_source not in ("reference", "samples"):
             raise ValueError("--sft_source must be 'reference' or 'samples'")
+        MultiTurnSettings.__post_init__(self)
+        if self.multiturn != "none" and self.stage != "grpo":
+            raise ValueError(f"--multiturn {self.multiturn} is for --stage grpo")
 
     def fixed_weight_values(self) -> Optional[list[float]]:
         """``--fixed_weights`` as one weight per dimension (in reward_dimensions order)."""

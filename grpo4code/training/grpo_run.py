@@ -86,16 +86,27 @@ def run_grpo(args, model_args, trl_args, problems, tokenizer, system_prompt, che
 
     from grpo4code.training.main import load_model
 
-    dataset = as_dataset(grpo_rows(problems, system_prompt))
+    if args.multiturn == "python_tool" and args.system_prompt is None:
+        from grpo4code.multiturn.python_tool import TOOL_SYSTEM_PROMPT
+
+        system_prompt = TOOL_SYSTEM_PROMPT  # says the tool is there
+    rows = grpo_rows(problems, system_prompt)
+    dataset = as_dataset(rows)
     funcs = build_reward_funcs(args.reward_dimensions, args, args.judge_config())
     mixer = build_mixer(args, trl_args)
     if mixer is None and trl_args.reward_weights is None:
         trl_args.reward_weights = args.fixed_weight_values()
+    trainer_class, multiturn = CodeGRPOTrainer, {}
+    if args.multiturn != "none":  # repair (TRL's rollout_func) or the interpreter tool (environment_factory)
+        from grpo4code.multiturn.trainer import MultiTurnGRPOTrainer, multiturn_trainer_kwargs
+
+        funcs, multiturn = multiturn_trainer_kwargs(args, trl_args, tokenizer, rows, funcs)
+        trainer_class = MultiTurnGRPOTrainer
     if mixer is not None and trl_args.multi_objective_aggregation not in ("sum_then_normalize", "normalize_then_sum"):
         raise ValueError(f"unknown multi_objective_aggregation {trl_args.multi_objective_aggregation!r}")
-    trainer = CodeGRPOTrainer(model=load_model(model_args, trl_args), reward_funcs=funcs, args=trl_args,
-                              train_dataset=dataset, processing_class=tokenizer,
-                              peft_config=get_peft_config(model_args), reward_mixer=mixer)
+    trainer = trainer_class(model=load_model(model_args, trl_args), reward_funcs=funcs, args=trl_args,
+                            train_dataset=dataset, processing_class=tokenizer,
+                            peft_config=get_peft_config(model_args), reward_mixer=mixer, **multiturn)
     if mixer is not None:
         trainer.reward_weights = mixer.weights.clone()
     trainer.add_callback(CompletionsToTensorBoard(trainer))
