@@ -195,6 +195,62 @@ def test_trl_style_sum_of_gated_rewards_keeps_correctness_first():
     assert mixed[0] > mixed[1] > mixed[2] and mixed[3] > mixed[0]
 
 
+# --- format: not gated, implied by passing -------------------------------------------------------
+DIMENSIONS5 = ["correctness", "efficiency", "comments", "maintainability", "format"]
+
+
+@st.composite
+def five_dimension_batches(draw, max_groups: int = 4):
+    """``(rewards [N, 5], num_generations)``: any values, format included, nothing gated."""
+    num_generations = draw(st.integers(2, 6))
+    n = num_generations * draw(st.integers(1, max_groups))
+    unit = st.floats(0.0, 1.0, allow_nan=False, width=32)
+    rows = []
+    for _ in range(n):
+        correctness = draw(st.one_of(st.just(1.0), st.just(0.0), unit, st.just(NAN)))
+        quality = [draw(st.one_of(unit, st.just(NAN))) for _ in range(3)]
+        rows.append([correctness, *quality, draw(st.one_of(st.just(0.0), st.just(1.0), unit))])
+    return torch.tensor(rows, dtype=torch.float32), num_generations
+
+
+def test_format_is_not_gated_but_implied_by_passing():
+    rewards = torch.tensor([[0.5, 0.0, 0.0, 0.0, 1.0],   # fails, its code parses: format pays
+                            [1.0, 0.5, 0.5, 0.5, 0.0],   # passes (format 0 cannot happen): counted as 1
+                            [0.0, 0.0, 0.0, 0.0, 0.0]])
+    weights = torch.tensor([0.4, 0.15, 0.15, 0.15, 0.15])
+    mixed = mix_rewards(rewards, weights, implied=[4])
+    assert mixed.tolist() == pytest.approx([0.2 + 0.15, 0.4 + 3 * 0.075 + 0.15, 0.0])
+    assert mix_rewards(rewards, weights)[0].item() == pytest.approx(0.2)  # gated if not named implied
+
+
+@given(five_dimension_batches(), st.lists(st.floats(0.0, 1.0, allow_nan=False), min_size=4, max_size=4),
+       st.floats(1e-6, 1.0, allow_nan=False))
+@settings(max_examples=200, deadline=None)
+def test_passing_beats_failing_with_ungated_format(batch, others, correctness_weight):
+    rewards, _ = batch
+    mixed = mix_rewards(rewards, torch.tensor([correctness_weight, *others]), implied=[4])
+    assert_correctness_first(mixed, rewards)
+
+
+@given(st.lists(five_dimension_batches(), min_size=1, max_size=4), st.floats(0.0, 1.0))
+@settings(max_examples=60, deadline=None)
+def test_trainer_path_keeps_correctness_first_with_format(batches, progress):
+    """What the trainer does: gate_secondary, the mixer's weights, TRL's weighted nansum."""
+    from grpo4code.training.grpo import GATED_DIMENSIONS, IMPLIED_BY_PASSING, gate_secondary
+    from grpo4code.training.grpo_run import prior_weights
+
+    assert not set(GATED_DIMENSIONS) & set(IMPLIED_BY_PASSING)
+    gated = [i for i, name in enumerate(DIMENSIONS5) if name in GATED_DIMENSIONS]
+    implied = [i for i, name in enumerate(DIMENSIONS5) if name in IMPLIED_BY_PASSING]
+    assert gated == [1, 2, 3] and implied == [4]
+    net = RewardWeightNet(RewardMixerConfig(dimension_names=DIMENSIONS5, prior_weights=prior_weights(DIMENSIONS5, None)))
+    for rewards, g in batches:
+        rewards = gate_secondary(rewards, 0, gated, implied)
+        weights = net.update(rewards, g, progress)
+        assert_correctness_first((rewards * weights).nansum(dim=1), rewards)
+        assert_correctness_first(mix_rewards(rewards, weights, implied=implied), rewards)
+
+
 # --- RewardWeightNet ----------------------------------------------------------------------------
 def batch_with_pass_rate(pass_rate: float, seed: int, num_groups: int = 8, num_generations: int = 8) -> torch.Tensor:
     """Gated rewards ``[groups * generations, 4]`` where about ``pass_rate`` of the completions pass."""

@@ -50,7 +50,7 @@ def run_dpo(args, model_args, trl_args, problems, tokenizer, system_prompt, chec
 
     pairs, source = dpo_pairs(args, problems)  # before the model: a data error should be quick
     rows = [{"prompt": p["prompt"], "chosen": p["chosen"], "rejected": p["rejected"]} for p in pairs]
-    trainer = DPOTrainer(model=load_model(model_args, trl_args), args=trl_args, train_dataset=as_dataset(rows),
+    trainer = DPOTrainer(model=load_model(model_args), args=trl_args, train_dataset=as_dataset(rows),
                          processing_class=tokenizer, peft_config=get_peft_config(model_args))
     loss = trl_args.loss_type if isinstance(trl_args.loss_type, str) else "+".join(trl_args.loss_type)
     reference = ("a frozen copy" if trainer.ref_model is not None else "precomputed log-probs"

@@ -4,8 +4,9 @@
 state each step: after the rewards of a generation batch are computed and gathered over
 ranks (``_calculate_rewards``, ``[N, D]``), it
 
-1. re-applies the gating rule defensively (a secondary dimension counts only where
-   correctness is 1; the rewards already do this, the trainer does not rely on it), and
+1. re-applies the gating rule defensively (a quality dimension counts only where
+   correctness is 1, and format, which is not gated, is 1 there; the rewards already do
+   this, the trainer does not rely on it), and
 2. lets the mixer (:class:`grpo4code.training.reward_mixer.RewardWeightNet`) learn from the
    batch and sets ``self.reward_weights``, which TRL's aggregation then uses. Rank 0's
    weights are broadcast so every rank mixes identically.
@@ -26,15 +27,23 @@ from trl import GRPOTrainer
 MIXER_STATE_FILE = "reward_mixer.pt"
 
 
+# Quality dimensions: they count only for a completion that passes every test.
 GATED_DIMENSIONS = ("efficiency", "comments", "maintainability")
+# Not gated, implied by passing: format pays every completion whose code is found and parses
+# (a shaping signal while few pass; gated it would merely repeat "accepted"), and a completion
+# that passes every test had code that parsed, so its format is 1.
+IMPLIED_BY_PASSING = ("format",)
 
 
-def gate_secondary(rewards: torch.Tensor, correctness_index: int, gated: list[int]) -> torch.Tensor:
-    """``[N, D]`` rewards with the ``gated`` columns set to 0 where correctness < 1.
+def gate_secondary(rewards: torch.Tensor, correctness_index: int, gated: list[int],
+                   implied: list[int] = ()) -> torch.Tensor:
+    """``[N, D]`` rewards with the ``gated`` columns set to 0 where correctness < 1 and the
+    ``implied`` columns set to 1 where correctness == 1.
 
-    The style dimensions are gated; format is not (it is about the answer's shape, and a
-    completion that passes every test has parsed, so it cannot lift a failing one above a
-    passing one). NaN ("could not score") stays NaN.
+    The quality dimensions are gated; format is not, it is implied by passing (the rewards
+    already give it 1 there; enforcing it keeps "any passing completion out-scores any failing
+    one" true for any non-negative weights). NaN ("could not score") correctness leaves the
+    row as it is; a NaN gated score stays NaN.
     """
     gated_rewards = rewards.clone()
     correctness = rewards[:, correctness_index]
@@ -44,6 +53,11 @@ def gate_secondary(rewards: torch.Tensor, correctness_index: int, gated: list[in
         block = gated_rewards[:, others]
         block[failing] = torch.where(torch.isnan(block[failing]), block[failing], torch.zeros_like(block[failing]))
         gated_rewards[:, others] = block
+    implied = [d for d in implied if d != correctness_index]
+    if implied:
+        block = gated_rewards[:, implied]
+        block[correctness == 1.0] = 1.0
+        gated_rewards[:, implied] = block
     return gated_rewards
 
 
@@ -90,7 +104,8 @@ class CodeGRPOTrainer(GRPOTrainer):
     def _calculate_rewards(self, inputs, prompts, completions, completion_ids_list):
         rewards = super()._calculate_rewards(inputs, prompts, completions, completion_ids_list)
         gated = [i for i, name in enumerate(self.reward_func_names) if name in GATED_DIMENSIONS]
-        rewards = gate_secondary(rewards, self.correctness_index, gated)
+        implied = [i for i, name in enumerate(self.reward_func_names) if name in IMPLIED_BY_PASSING]
+        rewards = gate_secondary(rewards, self.correctness_index, gated, implied)
         mode = "train" if self.model.training else "eval"
         if self.reward_mixer is not None and mode == "train":
             progress = self.state.global_step / max(1, self.state.max_steps)

@@ -104,7 +104,7 @@ def run_grpo(args, model_args, trl_args, problems, tokenizer, system_prompt, che
         trainer_class = MultiTurnGRPOTrainer
     if mixer is not None and trl_args.multi_objective_aggregation not in ("sum_then_normalize", "normalize_then_sum"):
         raise ValueError(f"unknown multi_objective_aggregation {trl_args.multi_objective_aggregation!r}")
-    trainer = trainer_class(model=load_model(model_args, trl_args), reward_funcs=funcs, args=trl_args,
+    trainer = trainer_class(model=load_model(model_args), reward_funcs=funcs, args=trl_args,
                             train_dataset=dataset, processing_class=tokenizer,
                             peft_config=get_peft_config(model_args), reward_mixer=mixer, **multiturn)
     if mixer is not None:

@@ -38,13 +38,18 @@ def resume_checkpoint(load_from_pretrained: str, step: int = 0) -> Optional[str]
     return os.path.join(load_from_pretrained, f"checkpoint-{step or steps[-1]}")
 
 
-def load_model(model_args, trl_args):
-    """The causal LM ``model_args`` names (path already resolved), in the run's dtype."""
+def load_model(model_args):
+    """The causal LM ``model_args`` names (path already resolved).
+
+    Weights are float32 unless ``--dtype`` names another: ``--bf16`` then means mixed precision
+    (bf16 autocast over float32 master weights). Pure bf16 weights (``--dtype bfloat16``) save
+    memory, but updates below bf16's resolution (about 1e-4 for a weight of 0.03 at the
+    learning rates GRPO uses) are lost.
+    """
     import torch
     from transformers import AutoModelForCausalLM
 
-    dtype = model_args.dtype if model_args.dtype not in (None, "auto") else (
-        torch.bfloat16 if getattr(trl_args, "bf16", False) else torch.float32)
+    dtype = torch.float32 if model_args.dtype in (None, "auto") else model_args.dtype
     kwargs = {"dtype": dtype}
     if model_args.attn_implementation:
         kwargs["attn_implementation"] = model_args.attn_implementation

@@ -2,8 +2,11 @@
 
 Each completion gets one score per reward dimension, ``rewards: [N, D]`` with values in
 [0, 1] or NaN ("could not score"). ``correctness`` is the test pass ratio (or 1/0 accepted);
-the other dimensions (efficiency, comments, maintainability, format) are *gated*: they count
-only for completions that pass every test (``correctness == 1``). GRPO samples
+the quality dimensions (efficiency, comments, maintainability) are *gated*: they count only
+for completions that pass every test (``correctness == 1``). ``format`` is not gated: it
+pays every completion whose code is found and parses (a shaping signal while few pass;
+gated, it would only repeat "accepted"), and it is *implied by passing*: a completion that
+passes every test had code that parsed, so its format is 1. GRPO samples
 ``num_generations`` completions per prompt, so the N rows are ``N / num_generations`` groups
 of consecutive rows. TRL mixes ``sum_d w_d * r_d`` with ``trainer.reward_weights`` (``w: [D]``)
 and normalises within each group; :class:`RewardWeightNet` chooses ``w`` every step.
@@ -53,9 +56,11 @@ Why this objective is sound:
   so their normalised columns share its direction and plain MGDA moves weight from
   correctness onto them; the bound keeps the configured priority, MGDA may only raise it.
 * Correctness first. With gating, ``w >= 0`` and ``w_correctness > 0``, a completion that
-  passes every test scores at least ``w_correctness`` and one that does not scores
-  ``w_correctness * pass_ratio < w_correctness``; :func:`mix_rewards` gates again itself so
-  this holds for any reward vectors.
+  passes every test scores at least ``w_correctness + w_format`` and one that does not at
+  most ``w_correctness * pass_ratio + w_format < w_correctness + w_format``;
+  :func:`mix_rewards` gates again itself (and sets format to 1 where all tests pass) so this
+  holds for any reward vectors; the trainer does the same before TRL's weighted sum
+  (:func:`grpo4code.training.grpo.gate_secondary`).
 
 What it cannot see: per completion, gating makes passing and quality agree, so a kind of
 solution that is polished but fails more often looks good sample by sample (the orthogonality
@@ -75,6 +80,7 @@ import functools
 import itertools
 import math
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import torch
 
@@ -92,7 +98,8 @@ class RewardMixerConfig:
     )
     correctness_dimension: str = field(
         default="correctness",
-        metadata={"help": "The primary dimension; every other dimension counts only where it equals 1."},
+        metadata={"help": "The primary dimension; the quality dimensions count only where it equals 1 (format, "
+                          "not gated, is 1 there)."},
     )
     prior_weights: list[float] = field(
         default_factory=lambda: [0.4, 0.2, 0.2, 0.2],
@@ -359,20 +366,23 @@ def regularized_min_norm_weights(advantages: torch.Tensor, prior: torch.Tensor, 
     return weights
 
 
-def mix_rewards(rewards: torch.Tensor, weights: torch.Tensor, correctness_index: int = 0) -> torch.Tensor:
+def mix_rewards(rewards: torch.Tensor, weights: torch.Tensor, correctness_index: int = 0,
+                implied: Sequence[int] = ()) -> torch.Tensor:
     """Gated weighted sum of the dimensions, one scalar per completion.
 
-    A completion "passes" iff its correctness is exactly 1. Every other dimension counts only
-    for completions that pass (gated here again, whatever the reward functions did), with
-    NaN counted as 0; values are clipped to [0, 1]. So, for any ``weights >= 0`` with
-    ``weights[correctness_index] > 0``, every passing completion scores at least
-    ``w_c`` and every failing one ``w_c * pass_ratio < w_c`` (strict in float64: rounding
-    never lifts ``w_c * c`` with ``c < 1`` to ``w_c``).
+    A completion "passes" iff its correctness is exactly 1. The ``implied`` dimensions
+    (format) count for every completion and are 1 for one that passes (its code parsed); every
+    other dimension counts only for completions that pass (gated here again, whatever the
+    reward functions did). NaN counts as 0; values are clipped to [0, 1]. So, for any
+    ``weights >= 0`` with ``weights[correctness_index] > 0``, every passing completion scores
+    at least ``w_c + w_implied`` and every failing one at most ``w_c * pass_ratio + w_implied``,
+    which is less (strict in float64: rounding never lifts ``w_c * c`` with ``c < 1`` to ``w_c``).
 
     Args:
         rewards: ``[N, D]`` in [0, 1] or NaN.
         weights: ``[D]``, non-negative.
         correctness_index: the column of the correctness dimension.
+        implied: the columns that are not gated but implied by passing (format's).
 
     Returns:
         ``[N]`` float64; NaN where correctness is NaN (the completion cannot be ranked).
@@ -383,9 +393,14 @@ def mix_rewards(rewards: torch.Tensor, weights: torch.Tensor, correctness_index:
         raise ValueError(f"weights must be finite and non-negative, got {weights.tolist()}")
     correctness = rewards[:, correctness_index].clamp(0.0, 1.0)
     passed = correctness == 1.0
-    others = torch.nan_to_num(rewards, nan=0.0).clamp(0.0, 1.0) * passed.unsqueeze(1)
+    scores = torch.nan_to_num(rewards, nan=0.0).clamp(0.0, 1.0)
+    counts = passed.unsqueeze(1).expand_as(scores).clone()
+    implied = [d for d in implied if d != correctness_index]
+    counts[:, implied] = True
+    scores[:, implied] = torch.where(passed.unsqueeze(1), 1.0, scores[:, implied])
+    others = scores * counts
     others[:, correctness_index] = 0.0
-    # Correctness first, then the gated rest (non-negative terms only ever raise the sum).
+    # Correctness first, then the rest (non-negative terms only ever raise the sum).
     return weights[correctness_index] * correctness + others @ weights
 
 

@@ -88,7 +88,7 @@ def build_sft_trainer(args, model_args, trl_args, problems, tokenizer, system_pr
     from grpo4code.training.main import load_model
 
     rows = sft_rows(args, problems, system_prompt)  # before the model: a data error should be quick
-    return SFTTrainer(model=load_model(model_args, trl_args), args=trl_args, train_dataset=as_dataset(rows),
+    return SFTTrainer(model=load_model(model_args), args=trl_args, train_dataset=as_dataset(rows),
                       processing_class=tokenizer, peft_config=get_peft_config(model_args))
 
 
