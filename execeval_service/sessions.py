@@ -169,9 +169,9 @@ class SessionSettings:
 
 
 # ---- trusted helpers ------------------------------------------------------------------------
-def uid_processes(uid: int) -> list[int]:
-    """Pids of the live processes whose real uid is ``uid`` (host view)."""
-    pids = []
+def processes_of_uids(uids) -> list[int]:
+    """Pids of the live (non-zombie) processes whose real uid is in ``uids`` (host view)."""
+    found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -180,11 +180,16 @@ def uid_processes(uid: int) -> list[int]:
                 status = handle.read()
         except OSError:
             continue
-        uid_line = next((line for line in status.splitlines() if line.startswith("Uid:")), "")
-        state_line = next((line for line in status.splitlines() if line.startswith("State:")), "")
-        if uid_line.split()[1:2] == [str(uid)] and state_line.split()[1:2] != ["Z"]:
-            pids.append(int(entry))
-    return pids
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        uid = int(fields.get("Uid", "-1").split()[0])
+        if uid in uids and not fields.get("State", "").strip().startswith("Z"):
+            found.append(int(entry))
+    return found
+
+
+def uid_processes(uid: int) -> list[int]:
+    """Pids of the live processes whose real uid is ``uid`` (host view)."""
+    return processes_of_uids((uid,))
 
 
 def signal_uid(uid: int, signum: int) -> int:

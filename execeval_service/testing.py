@@ -18,6 +18,8 @@ import time
 
 import httpx
 
+from execeval_service.sessions import processes_of_uids  # noqa: F401  (re-exported for the tests)
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -86,24 +88,6 @@ class JudgeServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
-
-
-def processes_of_uids(uids: range) -> list[int]:
-    """Pids of live (non-zombie) processes owned by any of ``uids`` (host view)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status") as handle:
-                status = handle.read()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        uid = int(fields.get("Uid", "-1").split()[0])
-        if uid in uids and not fields.get("State", "").strip().startswith("Z"):
-            found.append(int(entry))
-    return found
 
 
 def batch(server: JudgeServer, jobs: list, timeout: float = 120.0) -> list:

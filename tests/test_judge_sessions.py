@@ -21,7 +21,7 @@ from execeval_service.sessions import CellStatus, SessionSettings
 from execeval_service.testing import JudgeServer, processes_of_uids
 
 TOKEN = "session-token"
-EMBEDDED_UIDS = SessionSettings(uid_base=63500, max_sessions=4)
+EMBEDDED_UIDS = SessionSettings(uid_base=63500, max_sessions=4, interrupt_grace_s=5.0)  # grace: loaded CI machines
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +109,7 @@ def test_cell_limits_time_output_memory(judge):
 
     async def go():
         sid = (await judge.create_session(limits)).session_id
+        uid = judge.sessions._get(sid).uid
         await judge.run_cell(sid, "kept = 'yes'")
         started = time.monotonic()
         slow = await judge.run_cell(sid, "while True:\n    pass")
@@ -117,18 +118,17 @@ def test_cell_limits_time_output_memory(judge):
         loud = await judge.run_cell(sid, "print('x' * 100000)")
         big = await judge.run_cell(sid, "block = bytearray(1024 ** 3)")
         alive = await judge.run_cell(sid, "kept")
-        uid = judge.sessions._get(sid).uid
         stubborn = await judge.run_cell(sid, "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                                              "while True:\n    pass")
         gone = await judge.run_cell(sid, "kept")
         return slow, slow_s, kept, loud, big, alive, uid, stubborn, gone
 
     slow, slow_s, kept, loud, big, alive, uid, stubborn, gone = run(go())
-    assert slow.status == CellStatus.TIMEOUT and slow_s < 3.0
-    assert kept.output == "'yes'\n"  # interrupted, not killed: the state survives
+    assert slow.status == CellStatus.TIMEOUT and slow_s < 3.0, (slow, slow_s)
+    assert kept.output == "'yes'\n", kept  # interrupted, not killed: the state survives
     assert loud.truncated and len(loud.output) == 1000
-    assert big.status == CellStatus.ERROR and "MemoryError" in big.error
-    assert alive.output == "'yes'\n"
+    assert big.status == CellStatus.ERROR and "MemoryError" in big.error, big
+    assert alive.output == "'yes'\n", alive
     assert stubborn.status == CellStatus.SESSION_ENDED and "did not stop" in stubborn.error
     assert gone.status == CellStatus.SESSION_ENDED
     assert processes_of_uids(range(uid, uid + 1)) == []
