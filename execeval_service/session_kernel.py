@@ -130,6 +130,10 @@ def main(argv: list[str]) -> int:
                                   f"{traceback.format_exc()[-800:]}"})
         return 1
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long write fails (EFBIG) instead of killing
+    # SIGINT interrupts a cell. Set explicitly: an ignored SIGINT is inherited through exec (a
+    # parent that ignores it, e.g. some test runners and daemons), and Python then installs no
+    # KeyboardInterrupt handler, so a cell past its time could not be interrupted.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     max_bytes = int(settings["limits"]["max_output_chars"]) * 4 + 4
     namespace = {"__name__": "__main__", "__builtins__": builtins}
     write_frame(control_out, {"ready": True})

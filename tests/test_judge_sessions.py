@@ -217,3 +217,26 @@ def test_http_sessions_end_when_the_client_goes_away(server):
     assert wait_until(lambda: processes_of_uids(uids) == [], 5.0)
     gone = httpx.post(f"{server.url}/api/sessions/{session_id}/run", json={"code": "1"}, headers=server.headers)
     assert gone.json()["status"] == "SESSION_ENDED" and "idle" in gone.json()["error"]
+
+
+def test_a_cell_is_interrupted_even_when_the_judge_ignores_sigint():
+    """An ignored SIGINT survives exec; the session process must still turn it into
+    KeyboardInterrupt, or no cell past its time could be stopped with its state kept."""
+    import signal
+
+    from execeval_service.sessions import SessionLimits
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with EmbeddedJudge(workers=1, session_settings=SessionSettings(uid_base=63700, max_sessions=1)) as judge:
+            async def go():
+                sid = (await judge.create_session(SessionLimits(cell_timeout_s=1.0))).session_id
+                await judge.run_cell(sid, "kept = 7")
+                slow = await judge.run_cell(sid, "while True:\n    pass")
+                return slow, await judge.run_cell(sid, "kept")
+
+            slow, kept = run(go())
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert slow.status == CellStatus.TIMEOUT, slow
+    assert kept.output == "7\n", kept
