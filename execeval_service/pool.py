@@ -24,7 +24,7 @@ import time
 from execeval_service import sandbox
 from execeval_service.metrics import Metrics
 from execeval_service.settings import EngineSettings
-from execeval_service.worker import read_frame, write_frame
+from execeval_service.frames import read_frame, write_frame
 
 log = logging.getLogger("execeval_service")
 

@@ -25,37 +25,14 @@ import json
 import os
 import resource
 import signal
-import struct
 import sys
 import time
 import traceback
 
 from execeval_service import sandbox
+from execeval_service.frames import read_frame, write_frame
 
 INTERRUPTED = "KeyboardInterrupt: the cell ran past its time limit and was interrupted (the session's state is kept)"
-
-
-def _read_exact(fd: int, size: int) -> bytes:
-    chunks = []
-    while size:
-        data = os.read(fd, size)
-        if not data:
-            raise EOFError
-        chunks.append(data)
-        size -= len(data)
-    return b"".join(chunks)
-
-
-def read_frame(fd: int) -> dict:
-    (size,) = struct.unpack(">I", _read_exact(fd, 4))
-    return json.loads(_read_exact(fd, size).decode())
-
-
-def write_frame(fd: int, message: dict) -> None:
-    data = json.dumps(message, separators=(",", ":")).encode()
-    view = memoryview(struct.pack(">I", len(data)) + data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 def confine(settings: dict) -> str:

@@ -40,7 +40,6 @@ import secrets
 import select
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import threading
@@ -52,6 +51,7 @@ from typing import Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 from execeval_service import sandbox
+from execeval_service.frames import HEADER, write_frame
 
 log = logging.getLogger("execeval_service")
 
@@ -224,7 +224,7 @@ def _read_reply(fd: int, deadline: float, max_bytes: int) -> Optional[dict]:
     too large or not a JSON object.
     """
     data = b""
-    needed = 4
+    needed = HEADER.size
     header_done = False
     while True:
         remaining = deadline - time.monotonic()
@@ -240,7 +240,7 @@ def _read_reply(fd: int, deadline: float, max_bytes: int) -> Optional[dict]:
         if len(data) < needed:
             continue
         if not header_done:
-            (size,) = struct.unpack(">I", data)
+            (size,) = HEADER.unpack(data)
             if size > max_bytes:
                 raise _ProtocolError(f"the session sent a {size}-byte reply (at most {max_bytes})")
             header_done, needed, data = True, size, b""
@@ -254,13 +254,6 @@ def _read_reply(fd: int, deadline: float, max_bytes: int) -> Optional[dict]:
         if not isinstance(message, dict):
             raise _ProtocolError("the session's reply is not an object")
         return message
-
-
-def _write_request(fd: int, message: dict) -> None:
-    data = json.dumps(message, separators=(",", ":")).encode()
-    view = memoryview(struct.pack(">I", len(data)) + data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 # ---- one session ----------------------------------------------------------------------------
@@ -390,7 +383,7 @@ class SessionManager:
         max_bytes = limits.max_output_chars * 8 + 65536 + 4 * len(code)  # the reply frame, generously
         fd = session.proc.stdout.fileno()
         try:
-            _write_request(session.proc.stdin.fileno(), {"code": code})
+            write_frame(session.proc.stdin.fileno(), {"code": code})
             reply = _read_reply(fd, started + limits.cell_timeout_s, max_bytes)
             interrupted = reply is None
             if interrupted:  # past its time: interrupt the cell, keep the state if it stops

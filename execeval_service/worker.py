@@ -16,13 +16,13 @@ from __future__ import annotations
 import signal
 import json
 import os
-import struct
 import sys
 import traceback
 
 from execeval_service import cost, runs, sandbox
 from execeval_service.compare import any_output_matches, render_value, values_equal
 from execeval_service.forkserver import HARNESS_FAILURE_STATUS, ForkServer, ForkServerDied
+from execeval_service.frames import read_frame, write_frame
 
 HARNESS_FAILURE = "the judge's harness failed in the child"
 
@@ -287,33 +287,6 @@ def _signal_name(number: int) -> str:
 
 
 # ---- the process: protocol loop --------------------------------------------------------------
-def _read_exact(fd: int, size: int) -> bytes:
-    chunks = []
-    while size:
-        data = os.read(fd, size)
-        if not data:
-            raise EOFError
-        chunks.append(data)
-        size -= len(data)
-    return b"".join(chunks)
-
-
-_encode_frame = json.JSONEncoder(separators=(",", ":")).encode
-_decode_frame = json.JSONDecoder().decode
-
-
-def read_frame(fd: int) -> dict:
-    (size,) = struct.unpack(">I", _read_exact(fd, 4))
-    return _decode_frame(_read_exact(fd, size).decode())
-
-
-def write_frame(fd: int, message: dict) -> None:
-    data = _encode_frame(message).encode()
-    view = memoryview(struct.pack(">I", len(data)) + data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
 def main(argv: list[str]) -> int:
     settings = json.loads(argv[0])
     # Keep the protocol on private fds; stray prints of ours go to stderr, never to it.
