@@ -27,6 +27,9 @@ first and last quarter of the steps (on-policy samples of different problems eac
     python bench/learning.py --recipe recipes/grpo/learning_gpu.yaml --eval_num_samples 8   # one GPU, ~7 min
     python bench/learning.py --train_dir outputs/grpo-smollm2-starter  # evaluate what `bash train.sh` trained
     python bench/learning.py --report_only --output_dir outputs/bench/learning   # redraw from the files
+    python bench/learning.py --recipe recipes/grpo/learning_gpu_long.yaml --max_train_minutes 8   # in parts:
+        # each call trains 8 minutes and stops with a checkpoint; the same command again goes on
+        # from it, and the call that reaches the last step evaluates and reports
 
 On a GPU the model is trained with float32 master weights under bf16 autocast
 (``--dtype float32`` is added unless given): with bf16 weights, updates of a learning rate
@@ -77,6 +80,9 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--eval_top_p", type=float, default=0.95, help="top_p of the sampled evaluation.")
     parser.add_argument("--eval_train_problems", type=int, default=0,
                         help="Also evaluate greedily on the first N train problems (fit, not generalisation).")
+    parser.add_argument("--eval_also", action="append", default=[], metavar="DATASET:SPLIT",
+                        help="Also evaluate greedily on this held-out set, e.g. humaneval:test (repeatable); a larger "
+                             "set than the 16 starter problems, which training never sees either.")
     parser.add_argument("--eval_batch_size", type=int, default=0,
                         help="Sequences per generate() call (0 = 64 on a GPU, 16 on a CPU).")
     parser.add_argument("--eval_torch_threads", type=int, default=-1,
@@ -127,6 +133,13 @@ def eval_runs(options: argparse.Namespace) -> list[dict]:
         runs.append({"name": "train_greedy", "dataset": "starter", "split": "train", "location": "",
                      "max_problems": options.eval_train_problems, "num_samples": 1, "temperature": 0.0,
                      "top_p": 1.0})
+    for name in options.eval_also:
+        dataset, _, split = name.partition(":")
+        if not dataset or not split:
+            raise ValueError(f"--eval_also {name!r}: expected DATASET:SPLIT, e.g. humaneval:test")
+        runs.append({"name": f"{dataset}_{split}_greedy".replace("-", "_"), "dataset": dataset, "split": split,
+                     "location": "", "max_problems": options.eval_max_problems, "num_samples": 1,
+                     "temperature": 0.0, "top_p": 1.0})
     return runs
 
 
@@ -416,7 +429,26 @@ def main(argv: list[str] | None = None) -> int:
         if options.train_dir:
             print(f"[learning] not training: evaluating the run in {train_dir}", flush=True)
         else:
-            timings["train_seconds"] = run_training(flags, os.path.join(options.output_dir, "train.log"))
+            from grpo4code.training.time_budget import paused_run
+
+            paused = paused_run(train_dir)
+            if paused and "--load_from_pretrained" not in passthrough:
+                print(f"[learning] continuing the run paused at step {paused['step']} of {paused['max_steps']}",
+                      flush=True)
+                flags += ["--load_from_pretrained", train_dir]
+            log_name = f"train_from_step{paused['step']}.log" if paused else "train.log"
+            parts_path = os.path.join(options.output_dir, "train_parts.json")  # seconds of each part
+            parts = json.load(open(parts_path, encoding="utf-8")) if paused and os.path.isfile(parts_path) else []
+            parts.append(run_training(flags, os.path.join(options.output_dir, log_name)))
+            with open(parts_path, "w", encoding="utf-8") as handle:
+                json.dump(parts, handle)
+            timings["train_seconds"], timings["train_parts"] = sum(parts), len(parts)
+            paused = paused_run(train_dir)
+            if paused:
+                print(f"[learning] training paused at step {paused['step']} of {paused['max_steps']} "
+                      "(--max_train_minutes): run the same command again to go on; evaluated after the last step",
+                      flush=True)
+                return 0
         for run in runs:
             print(f"[learning] evaluating the trained model: {run['name']}", flush=True)
             summary = evaluate(train_dir, os.path.join(options.output_dir, "eval_after", run["name"]), run, settings,

@@ -35,24 +35,30 @@ def test_paired_statistics():
 def test_learning_bench_end_to_end_on_a_tiny_model(tiny_model_dir, tmp_path, capsys):
     bench = load_bench()
     out = tmp_path / "learning"
-    code = bench.main(["--output_dir", str(out), "--eval_max_problems", "2", "--eval_max_new_tokens", "8",
-                       "--eval_num_samples", "2", "--eval_train_problems", "2", "--eval_judge_workers", "1",
-                       "--eval_torch_threads", "1",
-                       # training flags, passed through
-                       "--model_name_or_path", tiny_model_dir, "--max_train_problems", "2", "--max_steps", "2",
-                       "--max_completion_length", "8", "--num_generations", "2", "--per_device_train_batch_size", "4",
-                       "--save_steps", "2", "--report_to", "none", "--torch_threads", "1", "--judge_workers", "1",
-                       "--print_summary", "false"])
-    assert code == 0
-    for name in ("learning.png", "learning.json", "learning.md", "train.log", "train/checkpoint-2/trainer_state.json"):
+    command = ["--output_dir", str(out), "--eval_max_problems", "2", "--eval_max_new_tokens", "8",
+               "--eval_num_samples", "2", "--eval_train_problems", "2", "--eval_also", "humaneval:test",
+               "--eval_judge_workers", "1", "--eval_torch_threads", "1",
+               # training flags, passed through; the time budget ends the first call after one step
+               "--model_name_or_path", tiny_model_dir, "--max_train_problems", "2", "--max_steps", "2",
+               "--max_completion_length", "8", "--num_generations", "2", "--per_device_train_batch_size", "4",
+               "--save_steps", "2", "--report_to", "none", "--torch_threads", "1", "--judge_workers", "1",
+               "--print_summary", "false", "--max_train_minutes", "1e-6"]
+    assert bench.main(command) == 0
+    assert "training paused at step 1 of 2" in capsys.readouterr().out
+    assert os.path.isfile(out / "eval_before" / "greedy" / "summary.json") and not os.path.isdir(out / "eval_after")
+    assert bench.main(command) == 0  # the same command goes on from step 1, then evaluates
+    for name in ("learning.png", "learning.json", "learning.md", "train.log", "train_from_step1.log",
+                 "train/checkpoint-2/trainer_state.json"):
         assert os.path.isfile(out / name), name
     for when in ("before", "after"):
-        for run in ("greedy", "sampled_n2", "train_greedy"):
+        for run in ("greedy", "sampled_n2", "train_greedy", "humaneval_test_greedy"):
             assert os.path.isfile(out / f"eval_{when}" / run / "summary.json"), (when, run)
     with open(out / "eval_after" / "greedy" / "samples.jsonl.meta.json") as handle:
         assert json.load(handle)["model_name_or_path"] == str(out / "train")  # the trained model, not the base
     report = json.load(open(out / "learning.json"))
     assert report["steps"] == 2 and report["curves"]["step"]["step"] == [1, 2]
+    assert report["timings"]["train_parts"] == 2
+    assert report["evaluations"]["humaneval_test_greedy"]["before"]["num_problems"] == 2
     assert "reward" in report["curves"]["rewards"] and report["curves"]["mixer"]
     greedy = report["evaluations"]["greedy"]
     assert greedy["before"]["num_problems"] == 2 and greedy["after"]["num_problems"] == 2
@@ -67,6 +73,6 @@ def test_learning_bench_end_to_end_on_a_tiny_model(tiny_model_dir, tmp_path, cap
     # The report can be rebuilt from the files alone.
     os.remove(out / "learning.png")
     assert bench.main(["--report_only", "--output_dir", str(out), "--eval_max_problems", "2", "--eval_max_new_tokens",
-                       "8", "--eval_num_samples", "2", "--eval_train_problems", "2",
+                       "8", "--eval_num_samples", "2", "--eval_train_problems", "2", "--eval_also", "humaneval:test",
                        "--model_name_or_path", tiny_model_dir]) == 0
     assert os.path.isfile(out / "learning.png")

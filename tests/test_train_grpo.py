@@ -14,6 +14,7 @@ import torch
 from grpo4code.data.schema import CallTest, Problem
 from grpo4code.training.grpo import MIXER_STATE_FILE, gate_secondary
 from grpo4code.training.main import main, resume_checkpoint
+from grpo4code.training.time_budget import over_budget, paused_run
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -88,6 +89,22 @@ def test_grpo_checkpoints_hold_the_mixer_and_resume_continues_exactly(tiny_model
 
     with pytest.raises(FileNotFoundError, match="has steps"):
         resume_checkpoint(str(first), 7)
+
+
+def test_time_budget_pauses_with_a_checkpoint_and_the_same_command_goes_on(tiny_model_dir, tmp_path):
+    assert not over_budget(0.0, 10.0, 0.0) and not over_budget(0.0, 9.9, 10.0) and over_budget(0.0, 10.0, 10.0)
+    data = write_records(tmp_path / "easy.jsonl", easy_problems())
+    out = tmp_path / "run"
+    flags = tiny_flags(tiny_model_dir, data, out, "--save_steps", "5", "--max_train_minutes", "1e-6")
+    assert main(flags) == 0  # the budget is spent after the first step
+    assert paused_run(str(out))["step"] == 1 and paused_run(str(out))["max_steps"] == 2
+    assert os.path.isfile(out / "checkpoint-1" / MIXER_STATE_FILE)  # saved although save_steps is 5
+    assert main(flags + ["--load_from_pretrained", str(out)]) == 0  # never pauses at the last step
+    assert paused_run(str(out)) is None
+    state = json.load(open(os.path.join(resume_checkpoint(str(out)), "trainer_state.json")))
+    assert state["global_step"] == 2 and [e["step"] for e in state["log_history"] if "loss" in e] == [1, 2]
+    with pytest.raises(ValueError, match="--max_train_minutes"):
+        main(tiny_flags(tiny_model_dir, data, out, "--max_train_minutes", "-1"))
 
 
 def test_fixed_weights_and_unknown_options_fail_clearly(tiny_model_dir, tmp_path):

@@ -52,6 +52,10 @@ class Grpo4codeArguments(MultiTurnSettings, RewardSettings):
         "help": "Resume from this output folder (or a checkpoint folder inside it)."})
     load_from_pretrained_step: int = field(default=0, metadata={
         "help": "Resume from checkpoint-<step> of --load_from_pretrained (0 = the latest)."})
+    max_train_minutes: float = field(default=0.0, metadata={
+        "help": "Stop training after this many wall-clock minutes, at a step boundary, with a checkpoint "
+                "and a PAUSED.json marker; the same command plus --load_from_pretrained OUTPUT_DIR goes on "
+                "(0 = no limit). For job time limits and leased GPUs."})
     system_prompt: Optional[str] = field(default=None, metadata={"help": "System prompt (default: ours)."})
     sft_source: str = field(default="reference", metadata={
         "help": "SFT targets: 'reference' solutions, or 'samples' (the model's own accepted samples, "
@@ -71,6 +75,8 @@ class Grpo4codeArguments(MultiTurnSettings, RewardSettings):
             raise ValueError(f"--stage must be one of {STAGES}, not {self.stage!r}")
         self.reward_dimensions = check_dimensions(self.reward_dimensions)
         self.fixed_weight_values()  # validate early
+        if self.max_train_minutes < 0:
+            raise ValueError(f"--max_train_minutes must be >= 0, not {self.max_train_minutes}")
         if self.load_from_pretrained_step and not self.load_from_pretrained:
             raise ValueError("--load_from_pretrained_step needs --load_from_pretrained")
         if self.sft_source not in ("reference", "samples"):

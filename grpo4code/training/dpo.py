@@ -47,6 +47,7 @@ def run_dpo(args, model_args, trl_args, problems, tokenizer, system_prompt, chec
     from trl import DPOTrainer, get_peft_config
 
     from grpo4code.training.main import load_model
+    from grpo4code.training.time_budget import train_within_budget
 
     pairs, source = dpo_pairs(args, problems)  # before the model: a data error should be quick
     rows = [{"prompt": p["prompt"], "chosen": p["chosen"], "rejected": p["rejected"]} for p in pairs]
@@ -57,6 +58,6 @@ def run_dpo(args, model_args, trl_args, problems, tokenizer, system_prompt, chec
                  if trl_args.precompute_ref_log_probs else "the base model (adapter off)")
     print(f"[grpo4code] DPO on {len(rows)} pairs ({source}) of {len({p['problem_id'] for p in pairs})} problems; "
           f"beta {trl_args.beta}, loss {loss}; reference: {reference}", flush=True)
-    trainer.train(resume_from_checkpoint=checkpoint)
+    train_within_budget(trainer, args.max_train_minutes, checkpoint)
     finish_stage(trainer, "dpo", trl_args.output_dir, {"rows": len(rows), "source": source})
     return trainer

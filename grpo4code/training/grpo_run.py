@@ -12,6 +12,7 @@ from grpo4code.rewards.judging import close_shared_judges
 from grpo4code.rewards.registry import build_reward_funcs
 from grpo4code.training.datasets import as_dataset, grpo_rows
 from grpo4code.training.grpo import MIXER_STATE_FILE, CodeGRPOTrainer
+from grpo4code.training.time_budget import train_within_budget
 
 SUMMARY_FILE = "reward_summary.json"
 
@@ -114,7 +115,7 @@ def run_grpo(args, model_args, trl_args, problems, tokenizer, system_prompt, che
           f"{'learned mixer' if mixer else f'fixed weights {trainer.reward_weights.tolist()}'}; "
           f"judge: {', '.join(args.execute_code_url) or 'embedded'}", flush=True)
     try:
-        trainer.train(resume_from_checkpoint=checkpoint)
+        train_within_budget(trainer, args.max_train_minutes, checkpoint)
     finally:
         close_shared_judges()
     trainer.save_model(trl_args.output_dir)

@@ -93,11 +93,13 @@ def build_sft_trainer(args, model_args, trl_args, problems, tokenizer, system_pr
 
 
 def run_sft(args, model_args, trl_args, problems, tokenizer, system_prompt, checkpoint):
+    from grpo4code.training.time_budget import train_within_budget
+
     trainer = build_sft_trainer(args, model_args, trl_args, problems, tokenizer, system_prompt)
     rows = len(trainer.train_dataset)
     print(f"[grpo4code] SFT on {rows} rows ({args.sft_source}"
           f"{' from ' + args.samples_file if args.sft_source == 'samples' else ''}) of {len(problems)} problems; "
           f"completion-only loss: {trainer.completion_only_loss}", flush=True)
-    trainer.train(resume_from_checkpoint=checkpoint)
+    train_within_budget(trainer, args.max_train_minutes, checkpoint)
     finish_stage(trainer, "sft", trl_args.output_dir, {"rows": rows, "source": args.sft_source})
     return trainer
