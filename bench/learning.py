@@ -94,6 +94,10 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
                              "instead of training here; give the same --recipe and flags it was trained with.")
     parser.add_argument("--report_only", action="store_true",
                         help="Only rebuild the table, figures and plot from the files in --output_dir.")
+    parser.add_argument("--evaluate_at_pause", action="store_true",
+                        help="When --max_train_minutes stops training before the last step, evaluate the model as it "
+                             "is then (the report says which step it reached) instead of waiting for the next part: a "
+                             "hard cap on a lease's time.")
     parser.add_argument("--progress", action="store_true", help="Show the evaluation's progress bars.")
     return parser.parse_known_args(argv)
 
@@ -244,7 +248,7 @@ def curves(logs: list[dict]) -> dict[str, dict[str, list]]:
     return {
         "step": {"step": steps},
         "rewards": series(["reward"] + sorted((k for k in keys if k.startswith("rewards/") and k.endswith("/mean")),
-                                              key=lambda k: (k != "rewards/correctness/mean", k))),
+                                              key=lambda k: (not k.startswith("rewards/correctness"), k))),
         "mixer": series([k for k in keys if k.startswith("mixer/")]),
         # A step logs only the verdicts it saw: a missing one had share 0.
         "verdicts": series([k for k in keys if k.startswith("verdicts/")], missing=0.0),
@@ -352,6 +356,9 @@ def before_after_table(report: dict) -> str:
         lines.append(f"| {name} | pass_ratio_mean | {_fmt(b['pass_ratio_mean'])} | {_fmt(a['pass_ratio_mean'])} |")
         lines.append(f"| {name} | exec_success_rate | {_count(b['exec_success_rate'], samples)} | "
                      f"{_count(a['exec_success_rate'], samples)} |")
+        if b.get("ignores_inputs_rate") is not None or a.get("ignores_inputs_rate") is not None:
+            lines.append(f"| {name} | ignores_inputs_rate (constant answers) | {_fmt(b.get('ignores_inputs_rate'))} | "
+                         f"{_fmt(a.get('ignores_inputs_rate'))} |")
         verdicts = lambda s: ", ".join(f"{v} {s['verdicts'][v]}" for v in VERDICT_ORDER if s["verdicts"].get(v))
         lines.append(f"| {name} | verdicts ({samples} samples) | {verdicts(b)} | {verdicts(a)} |")
         lines.append(f"| {name} | truncated_rate | {_fmt(b['truncated_rate'])} | {_fmt(a['truncated_rate'])} |")
@@ -406,6 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from grpo4code.training.arguments import parse_train_args
+    from grpo4code.training.time_budget import paused_run
 
     cuda = torch.cuda.is_available()
     os.makedirs(options.output_dir, exist_ok=True)
@@ -426,11 +434,10 @@ def main(argv: list[str] | None = None) -> int:
                                os.path.join(options.output_dir, "eval_before", run["name"]), run, settings,
                                options.eval_seed, overwrite=False)
             timings[f"eval_before_{run['name']}_seconds"] = summary["eval_seconds"]
+            print(f"[learning]   {run['name']}: {summary['eval_seconds']:.0f} s", flush=True)
         if options.train_dir:
             print(f"[learning] not training: evaluating the run in {train_dir}", flush=True)
         else:
-            from grpo4code.training.time_budget import paused_run
-
             paused = paused_run(train_dir)
             if paused and "--load_from_pretrained" not in passthrough:
                 print(f"[learning] continuing the run paused at step {paused['step']} of {paused['max_steps']}",
@@ -444,7 +451,10 @@ def main(argv: list[str] | None = None) -> int:
                 json.dump(parts, handle)
             timings["train_seconds"], timings["train_parts"] = sum(parts), len(parts)
             paused = paused_run(train_dir)
-            if paused:
+            if paused and options.evaluate_at_pause:
+                print(f"[learning] training stopped by its time budget at step {paused['step']} of "
+                      f"{paused['max_steps']}: evaluating the model as it is (--evaluate_at_pause)", flush=True)
+            elif paused:
                 print(f"[learning] training paused at step {paused['step']} of {paused['max_steps']} "
                       "(--max_train_minutes): run the same command again to go on; evaluated after the last step",
                       flush=True)
@@ -454,6 +464,7 @@ def main(argv: list[str] | None = None) -> int:
             summary = evaluate(train_dir, os.path.join(options.output_dir, "eval_after", run["name"]), run, settings,
                                options.eval_seed, overwrite=True)
             timings[f"eval_after_{run['name']}_seconds"] = summary["eval_seconds"]
+            print(f"[learning]   {run['name']}: {summary['eval_seconds']:.0f} s", flush=True)
     elif os.path.isfile(report_path):
         timings = json.load(open(report_path, encoding="utf-8")).get("timings", {})
 
@@ -477,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": [os.path.relpath(__file__, REPO), *(sys.argv[1:] if argv is None else argv)],
         "training_flags": flags, "model": model_args.model_name_or_path, "train_dir": train_dir,
         "device": torch.cuda.get_device_name(0) if cuda else "cpu", "steps": len(logs),
+        "planned_steps": trl_args.max_steps, "stopped_by_time_budget": bool(paused_run(train_dir)),
         "evaluations": evaluations, "train_rewards": train_rewards, "curves": figures, "timings": timings,
         "load_average": os.getloadavg(), "cpu_count": os.cpu_count(),
     }
@@ -484,7 +496,8 @@ def main(argv: list[str] | None = None) -> int:
     with open(report_path, "w", encoding="utf-8") as handle:
         json.dump(report, handle, indent=2, default=str)
     with open(os.path.join(options.output_dir, "learning.md"), "w", encoding="utf-8") as handle:
-        handle.write(f"# GRPO learning: {model_args.model_name_or_path}, {len(logs)} steps\n\n"
+        stopped = f" (of {trl_args.max_steps}; stopped by its time budget)" if report["stopped_by_time_budget"] else ""
+        handle.write(f"# GRPO learning: {model_args.model_name_or_path}, {len(logs)} steps{stopped}\n\n"
                      f"`{shlex.join(report['command'])}`\n\n{table}\n")
     plot_path = os.path.join(options.output_dir, "learning.png")
     plot_curves(figures, plot_path, f"GRPO, {os.path.basename(options.recipe)} "

@@ -26,7 +26,7 @@ from typing import Optional
 from eval_process.metrics import ACCEPTED, OUTCOMES, STYLE_DIMENSIONS
 
 HEADLINE = ("accepted@1", "pass@1", "pass@5", "pass@10", "pass_ratio_mean", "pass_ratio_p50", "pass_ratio_p90",
-            "exec_success_rate", "could_not_score")
+            "exec_success_rate", "ignores_inputs_rate", "could_not_score")
 COST = ("avg_gen_tokens", "truncated_rate", "gen_seconds", "judge_seconds", "problems_per_s",
         "tokens_per_solved_problem", "judge_seconds_per_solved_problem")
 

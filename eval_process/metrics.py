@@ -18,6 +18,9 @@ Definitions (``scored`` = every sample except could-not-score ones):
   tests passed (no code: 0);
 * ``exec_success_rate`` -- the share of scored samples that have code and whose run had no
   runtime or compilation error on any test (a wrong answer or a timeout still "ran");
+* ``ignores_inputs_rate`` -- the share of scored samples with code whose solution never reads
+  its inputs (a constant answer; :mod:`grpo4code.rewards.input_use`), over those where the
+  static check can tell: partial credit earned that way is luck, not skill;
 * ``verdicts`` -- counts and shares of each outcome over scored samples;
 * style (``efficiency``, ``cost_ratio``, ``comments``, ``maintainability``) -- over accepted
   samples only (those dimensions are gated on correctness);
@@ -114,6 +117,8 @@ def correctness_metrics(rows: Sequence[dict], ks: Sequence[int] = DEFAULT_KS) ->
         "pass_ratio_p50": percentile(ratios, 50),
         "pass_ratio_p90": percentile(ratios, 90),
         "exec_success_rate": _mean([1.0 if r.get("exec_success") else 0.0 for r in scored]),
+        "ignores_inputs_rate": _mean([1.0 if r["ignores_inputs"] else 0.0 for r in scored
+                                      if r.get("ignores_inputs") is not None]),
         "verdicts": verdict_counts,
         "verdict_shares": {name: _share(count, len(scored)) for name, count in verdict_counts.items()},
         "solved_problems": sum(1 for _, c in counts if c > 0),

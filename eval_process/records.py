@@ -127,6 +127,7 @@ def make_summary(metrics: dict, meta: dict, dataset_info: dict, records: list[di
         "accepted@1": overall["accepted@1"], **pass_at,
         "pass_ratio_mean": overall["pass_ratio_mean"], "pass_ratio_p50": overall["pass_ratio_p50"],
         "pass_ratio_p90": overall["pass_ratio_p90"], "exec_success_rate": overall["exec_success_rate"],
+        "ignores_inputs_rate": overall["ignores_inputs_rate"],
         "verdicts": overall["verdicts"], "could_not_score": overall["could_not_score"],
         "efficiency_mean": style["efficiency"]["mean"], "cost_ratio_geomean": style["cost_ratio"]["geometric_mean"],
         "comments_mean": style["comments"]["mean"], "maintainability_mean": style["maintainability"]["mean"],
@@ -157,10 +158,11 @@ def format_summary_table(summary: dict) -> str:
              f"| problems / samples | {summary['num_problems']} / {summary['num_samples']} |",
              f"| accepted@1 ({summary['first_sample']}) | {_fmt(summary['accepted@1'])} |"]
     lines += [f"| {k} | {_fmt(v)} |" for k, v in summary.items() if k.startswith("pass@")]
-    for name in ("pass_ratio_mean", "pass_ratio_p50", "pass_ratio_p90", "exec_success_rate", "efficiency_mean",
+    for name in ("pass_ratio_mean", "pass_ratio_p50", "pass_ratio_p90", "exec_success_rate", "ignores_inputs_rate",
+                 "efficiency_mean",
                  "comments_mean", "maintainability_mean", "avg_gen_tokens", "truncated_rate", "problems_per_s",
                  "gen_problems_per_s", "judge_problems_per_s", "tokens_per_solved_problem"):
-        lines.append(f"| {name} | {_fmt(summary[name])} |")
+        lines.append(f"| {name} | {_fmt(summary.get(name))} |")
     lines.append(f"| verdicts | {verdicts or 'none'} |")
     lines.append(f"| could not score | {summary['could_not_score']} |")
     per = ", ".join(f"{d} {_fmt(v)}" for d, v in summary["accepted@1_per_difficulty"].items())

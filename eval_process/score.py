@@ -43,6 +43,7 @@ from eval_process.samples import read_meta, read_sample_file, unique_samples
 from grpo4code.data.rows import file_sha256
 from grpo4code.rewards.columns import ProblemSpec
 from grpo4code.rewards.extraction import extract_code
+from grpo4code.rewards.input_use import ignores_inputs
 from grpo4code.rewards.judging import CompletionJudge, JudgeConfig
 
 
@@ -262,7 +263,8 @@ def plan_judging(records: list[dict], by_id: dict, settings_key: str, cache: dic
         attempts = turn_codes(record)  # a repair sample's verdicts depend on every attempt
         keyed = code if attempts is None else "\x00".join([code, "turns"] + [c or "" for c in attempts])
         jkey = judge_key(problem_hashes[problem.id], settings_key, keyed)
-        identity.update(code_sha=hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest()[:16], judge_key=jkey)
+        identity.update(code_sha=hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest()[:16], judge_key=jkey,
+                        ignores_inputs=ignores_inputs(code, problem.entry_point or ""))
         if jkey in cache:
             rows[key] = {**identity, **{f: cache[jkey].get(f) for f in JUDGE_FIELDS}}
             reused += 1

@@ -19,8 +19,10 @@ DIMENSIONS = ("correctness", "efficiency", "comments", "maintainability", "forma
 class RewardSettings:
     """Settings of the individual reward dimensions."""
 
-    correctness_mode: str = field(default="dense", metadata={
-        "help": "dense: the pass ratio over the tests; sparse: 1 only if every test passes."})
+    correctness_mode: str = field(default="guarded", metadata={
+        "help": "guarded: the pass ratio over the tests, with no partial credit for a solution that never reads its "
+                "inputs (a constant answer); dense: the pass ratio alone (a policy can learn constant answers from "
+                "it); sparse: 1 only if every test passes."})
     efficiency_num_tests: int = field(default=3, metadata={
         "help": "Efficiency is measured on this many tests with the largest inputs."})
     efficiency_span: float = field(default=4.0, metadata={
