@@ -51,25 +51,27 @@ def judge():
 def test_correctness_dense_sparse_and_no_code(judge):
     completions = [fenced(SUM_TO.reference_solution), fenced(HALF_RIGHT), "no code here, sorry", fenced(SLOW_SUM)]
     cols = columns([SUM_TO] * 4)
-    dense = score_sync(CorrectnessReward(judge=judge), completions, **cols)
+    dense = score_sync(CorrectnessReward(mode="dense", judge=judge), completions, **cols)
     sparse = score_sync(CorrectnessReward(mode="sparse", judge=judge), completions, **cols)
     assert dense == [1.0, pytest.approx(2 / 5), 0.0, 1.0]
     assert sparse == [1.0, 0.0, 0.0, 1.0]
-    assert score_sync(CorrectnessReward(judge=judge), ["```python\nprint(4)\n```"], **columns([ECHO])) == [pytest.approx(1 / 3)]
+    never_reads = ["```python\nprint(4)\n```"]  # right for one of three inputs, without reading any
+    assert score_sync(CorrectnessReward(mode="dense", judge=judge), never_reads, **columns([ECHO])) == [pytest.approx(1 / 3)]
+    assert score_sync(CorrectnessReward(judge=judge), never_reads, **columns([ECHO])) == [0.0]
 
 
 def test_guarded_correctness_gives_no_partial_credit_to_a_constant_answer(judge):
     constant = "def sum_to(n):\n    return 0\n"  # right for n=0 only: 1 of 5 tests, by chance
     completions = [fenced(constant), fenced(HALF_RIGHT), fenced(SUM_TO.reference_solution), "no code"]
     cols = columns([SUM_TO] * 4)
-    dense = score_sync(CorrectnessReward(judge=judge), completions, **cols)
-    guarded_reward = CorrectnessReward(mode="guarded", judge=judge)
+    dense = score_sync(CorrectnessReward(mode="dense", judge=judge), completions, **cols)
+    guarded_reward = CorrectnessReward(judge=judge)
     logged = {}
     guarded = asyncio.run(guarded_reward(completions=completions, log_metric=logged.__setitem__, **cols))
     assert dense == [pytest.approx(1 / 5), pytest.approx(2 / 5), 1.0, 0.0]
     assert guarded == [0.0, pytest.approx(2 / 5), 1.0, 0.0]  # reads its input: keeps its partial credit
     assert logged["solutions/ignores_inputs"] == pytest.approx(1 / 3)  # of the three with code
-    assert guarded_reward.__name__ == "correctness_guarded"
+    assert guarded_reward.__name__ == "correctness"  # the default mode keeps the plain name
 
 
 def test_conversational_completions(judge):

@@ -26,11 +26,11 @@ CORRECTNESS_MODES = ("dense", "sparse", "guarded")
 class CorrectnessReward(CodeReward):
     """Pass ratio (dense), accepted (sparse) or input-guarded pass ratio of each completion."""
 
-    def __init__(self, mode: str = "dense", **judge):
+    def __init__(self, mode: str = "guarded", **judge):
         if mode not in CORRECTNESS_MODES:
             raise ValueError(f"correctness mode must be one of {CORRECTNESS_MODES}, not {mode!r}")
         self.mode = mode
-        self.name = "correctness" if mode == "dense" else f"correctness_{mode}"
+        self.name = "correctness" if mode == "guarded" else f"correctness_{mode}"  # the default keeps the plain name
         super().__init__(**judge)
 
     async def score(self, codes, specs):
