@@ -34,6 +34,8 @@ import math
 import statistics
 from typing import Iterable, Optional, Sequence
 
+from grpo4code.rewards.input_use import ignores_inputs_share
+
 ACCEPTED, NO_CODE, COULD_NOT_SCORE = "ACCEPTED", "NO_CODE", "COULD_NOT_SCORE"
 FAILING_VERDICTS = ("WRONG_ANSWER", "RUNTIME_ERROR", "TIME_LIMIT_EXCEEDED", "MEMORY_LIMIT_EXCEEDED",
                     "COMPILATION_ERROR")
@@ -117,8 +119,7 @@ def correctness_metrics(rows: Sequence[dict], ks: Sequence[int] = DEFAULT_KS) ->
         "pass_ratio_p50": percentile(ratios, 50),
         "pass_ratio_p90": percentile(ratios, 90),
         "exec_success_rate": _mean([1.0 if r.get("exec_success") else 0.0 for r in scored]),
-        "ignores_inputs_rate": _mean([1.0 if r["ignores_inputs"] else 0.0 for r in scored
-                                      if r.get("ignores_inputs") is not None]),
+        "ignores_inputs_rate": ignores_inputs_share([r.get("ignores_inputs") for r in scored]),
         "verdicts": verdict_counts,
         "verdict_shares": {name: _share(count, len(scored)) for name, count in verdict_counts.items()},
         "solved_problems": sum(1 for _, c in counts if c > 0),

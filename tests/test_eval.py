@@ -128,6 +128,9 @@ def test_score_writes_every_file_with_the_right_numbers(scored_run):
                                    "memory_limit_exceeded": 0, "compilation_error": 1, "no_code": 1}
     # ran without a runtime/compilation error: lcm x2, luhn's reference, the infinite loop, can_split's reference
     assert overall["exec_success_rate"] == pytest.approx(5 / 8)
+    # of the 6 samples the static check can read (no code and "print(" cannot be), only the infinite
+    # loop never reads its input
+    assert overall["ignores_inputs_rate"] == pytest.approx(1 / 6)
     ratios = sorted([1.0, 2 / 7, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0])
     assert overall["pass_ratio_mean"] == pytest.approx(sum(ratios) / 8)
     assert overall["pass_ratio_p50"] == pytest.approx(percentile(ratios, 50))

@@ -13,8 +13,8 @@
 # checkpoint instead (--max_train_minutes) and costs a model load per call, but a lost machine
 # loses nothing already saved off it. FLAGS go to bench/learning.py and the trainer (e.g.
 # --max_steps 60). Everything lives in $LEARNING_FOLDER (default /tmp/learning-long; an
-# eval_before/ copied there beforehand is reused when its settings match); the report, the logs and a tarball of
-# the evaluations are copied to $OUT after every call.
+# eval_before/ copied there beforehand is reused when its settings match); the report, the logs
+# and a tarball of the evaluations are copied to $OUT after every call.
 set -uo pipefail
 folder=${LEARNING_FOLDER:-/tmp/learning-long}
 out=${OUT:-/tmp/out}
