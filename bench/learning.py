@@ -174,7 +174,7 @@ def per_problem(folder: str) -> dict[str, dict]:
         out[task] = {"accepted": rows[0]["outcome"] == "ACCEPTED",
                      "accepted_share": sum(r["outcome"] == "ACCEPTED" for r in rows) / len(rows),
                      "pass_ratio": sum(float(r["pass_ratio"] or 0.0) for r in rows) / len(rows),
-                     "outcome": rows[0]["outcome"]}
+                     "outcome": rows[0]["outcome"], "difficulty": rows[0].get("difficulty") or "unknown"}
     return out
 
 
@@ -217,6 +217,29 @@ def paired_change(before: dict[str, dict], after: dict[str, dict]) -> dict:
             "pass_ratio_sign_test_p": sign_test_p(sum(d > 1e-9 for d in diffs), sum(d < -1e-9 for d in diffs)),
             "pass_ratio_mean_change": sum(diffs) / len(diffs) if diffs else math.nan,
             "pass_ratio_change_ci95": [low, high]}
+
+
+def paired_change_per_difficulty(before: dict[str, dict], after: dict[str, dict]) -> dict[str, dict]:
+    """Accepted@1 before and after within each difficulty tier (empty when there is one tier).
+
+    A tier the starting model cannot solve at all (0 accepted) cannot show a change in
+    accepted@1 whatever training does, so the report keeps the tiers apart.
+    """
+    tiers = sorted({before[t]["difficulty"] for t in set(before) & set(after)})
+    if len(tiers) < 2:
+        return {}
+    out = {}
+    for tier in tiers:
+        tasks = [t for t in sorted(set(before) & set(after)) if before[t]["difficulty"] == tier]
+        change = paired_change({t: before[t] for t in tasks}, {t: after[t] for t in tasks})
+        out[tier] = {"problems": len(tasks),
+                     "accepted_before": sum(before[t]["accepted"] for t in tasks),
+                     "accepted_after": sum(after[t]["accepted"] for t in tasks),
+                     "accepted_gained": len(change["accepted_gained"]),
+                     "accepted_lost": len(change["accepted_lost"]),
+                     "accepted_sign_test_p": change["accepted_sign_test_p"],
+                     "pass_ratio_mean_change": change["pass_ratio_mean_change"]}
+    return out
 
 
 # ----------------------------------------------------------------------------------------------
@@ -350,6 +373,10 @@ def before_after_table(report: dict) -> str:
         b, a = block["before"], block["after"]
         n = b["num_problems"]
         lines.append(f"| {name} | accepted@1 | {_count(b['accepted@1'], n)} | {_count(a['accepted@1'], n)} |")
+        for tier, row in block.get("per_difficulty", {}).items():
+            lines.append(f"| {name} | accepted@1, {tier} problems (first sample; gained / lost, p) | "
+                         f"{row['accepted_before']}/{row['problems']} | {row['accepted_after']}/{row['problems']} "
+                         f"({row['accepted_gained']} / {row['accepted_lost']}, p={row['accepted_sign_test_p']:.3f}) |")
         for k in sorted(key for key in b if key.startswith("pass@")):
             lines.append(f"| {name} | {k} | {_fmt(b[k])} | {_fmt(a.get(k))} |")
         samples = b["num_samples"]
@@ -476,9 +503,11 @@ def main(argv: list[str] | None = None) -> int:
         for when, folder in folders.items():
             info = json.load(open(os.path.join(folder, "run_info.json"), encoding="utf-8"))
             timings[f"eval_{when}_{run['name']}_judge_seconds"] = info["scoring"]["seconds"]
+        problems = {when: per_problem(folder) for when, folder in folders.items()}
         evaluations[run["name"]] = {
             **summaries, "settings": {**{k: v for k, v in run.items() if k != "name"}, **settings},
-            "paired": paired_change(per_problem(folders["before"]), per_problem(folders["after"])),
+            "paired": paired_change(problems["before"], problems["after"]),
+            "per_difficulty": paired_change_per_difficulty(problems["before"], problems["after"]),
         }
     logs = step_logs(train_dir)
     figures = curves(logs)

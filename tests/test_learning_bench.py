@@ -32,6 +32,20 @@ def test_paired_statistics():
     assert bench.window_means([1.0, 2.0, 3.0, 4.0, float("nan")]) == {"start": 1.0, "end": 4.0, "steps_each": 1}
 
 
+def test_per_difficulty_change_keeps_the_tiers_apart():
+    bench = load_bench()
+    row = lambda accepted, tier: {"accepted": accepted, "pass_ratio": float(accepted), "difficulty": tier}
+    before = {"a": row(False, "basic"), "b": row(True, "basic"), "c": row(False, "medium"), "d": row(False, "medium")}
+    after = {"a": row(True, "basic"), "b": row(True, "basic"), "c": row(False, "medium"), "d": row(True, "medium")}
+    tiers = bench.paired_change_per_difficulty(before, after)
+    assert sorted(tiers) == ["basic", "medium"]
+    assert (tiers["basic"]["accepted_before"], tiers["basic"]["accepted_after"], tiers["basic"]["problems"]) == (1, 2, 2)
+    assert tiers["medium"]["accepted_gained"] == 1 and tiers["medium"]["accepted_lost"] == 0
+    assert tiers["medium"]["pass_ratio_mean_change"] == pytest.approx(0.5)
+    one_tier = {task: row(False, "easy") for task in "ab"}
+    assert bench.paired_change_per_difficulty(one_tier, one_tier) == {}
+
+
 def test_learning_bench_end_to_end_on_a_tiny_model(tiny_model_dir, tmp_path, capsys):
     bench = load_bench()
     out = tmp_path / "learning"

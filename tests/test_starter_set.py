@@ -25,6 +25,15 @@ def test_set_size_and_parts():
     assert {p.source for p in ALL} == {"starter"}
 
 
+def test_both_parts_have_every_difficulty_tier():
+    # the basic tier is what the offline default model can solve at all: without it in the
+    # held-out part, a before/after accepted@1 of that model could not move
+    for part in (TRAIN, HELDOUT):
+        tiers = {p.difficulty for p in part}
+        assert tiers == {"basic", "easy", "medium"}
+    assert sum(p.difficulty == "basic" for p in HELDOUT) >= 16
+
+
 def test_ids_are_unique_and_sorted():
     ids = [p.id for p in ALL]
     assert len(ids) == len(set(ids))
@@ -51,7 +60,7 @@ def test_all_three_test_forms_are_present():
 def test_problem_is_well_formed(problem: Problem):
     assert problem.num_tests >= MIN_TESTS
     assert problem.metadata["hand_checked_tests"] >= 3
-    assert problem.difficulty in ("easy", "medium")
+    assert problem.difficulty in ("basic", "easy", "medium")
     assert problem.reference_solution.strip() and problem.tags
     if problem.entry_point:
         assert f"`{problem.entry_point}(" in problem.instruction

@@ -27,7 +27,7 @@ from typing import Any, Union
 from grpo4code.data.check_program import count_check_tests
 
 SPLITS = ("train", "validation", "test", "heldout")
-DIFFICULTIES = ("easy", "medium", "hard", "unknown")
+DIFFICULTIES = ("basic", "easy", "medium", "hard", "unknown")
 
 
 @dataclass(frozen=True)

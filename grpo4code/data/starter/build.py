@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from grpo4code.data.schema import AssertionTest, CallTest, Problem, StdioTest
-from grpo4code.data.starter import catalog_heldout, catalog_train
+from grpo4code.data.starter import catalog_heldout, catalog_heldout_basic, catalog_train, catalog_train_basic
 from grpo4code.data.starter.catalog import MIN_TESTS, Call, Spec, Stdin
 from grpo4code.data.starter.runner import (
     call_entry_point,
@@ -40,7 +40,10 @@ class BuildError(RuntimeError):
 
 def catalog_specs() -> dict[str, list[Spec]]:
     """The authored specs of each split, in catalog order."""
-    return {"train": list(catalog_train.SPECS), "heldout": list(catalog_heldout.SPECS)}
+    return {
+        "train": catalog_train.SPECS + catalog_train_basic.SPECS,
+        "heldout": catalog_heldout.SPECS + catalog_heldout_basic.SPECS,
+    }
 
 
 def render_instruction(spec: Spec) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 MIN_HAND_CHECKED = 3
 MIN_TESTS = 6
-STARTER_DIFFICULTIES = ("easy", "medium")
+STARTER_DIFFICULTIES = ("basic", "easy", "medium")
 
 
 class _Computed:
