@@ -2,8 +2,11 @@
 
 A :class:`Spec` is one problem as its author writes it: a statement, the entry point's
 signature, a reference solution and the test inputs. The problems themselves live in
-:mod:`~grpo4code.data.starter.catalog_train` and :mod:`~grpo4code.data.starter.catalog_heldout`;
-:mod:`~grpo4code.data.starter.build` turns them into verified :class:`Problem` records.
+:mod:`~grpo4code.data.starter.catalog_train` and :mod:`~grpo4code.data.starter.catalog_heldout`
+(easy and medium), and in :mod:`~grpo4code.data.starter.catalog_train_basic` and
+:mod:`~grpo4code.data.starter.catalog_heldout_basic` (the basic tier: one- to five-line tasks
+a 135M model can sometimes solve); :mod:`~grpo4code.data.starter.build` turns them into
+verified :class:`Problem` records.
 
 A test's expected value is either written by hand (``expect=...``) or left out, in which
 case the build computes it by running the reference solution. Hand-written values are
