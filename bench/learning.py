@@ -1,14 +1,14 @@
 """Does GRPO learn? Held-out accepted@1 before and after a run, and the run's reward curves.
 
 The default model (the offline SmolLM2-135M-Instruct) trains with GRPO on the starter train
-problems; the 16 starter held-out problems, which training never sees (the leakage audit
+problems; the 32 starter held-out problems, which training never sees (the leakage audit
 refuses them), measure it before and after, with the evaluation pipeline (``eval_process``:
 generate, then judge) and identical settings both times: same decoding, ``max_new_tokens``,
 seed, batch size and judge.
 
 1. ``eval_before/``: the starting model, greedy (accepted@1, pass ratio, exec success,
    verdicts); with ``--eval_num_samples N`` also N samples at ``--eval_temperature`` per
-   problem (pass@k, a less noisy signal than one greedy answer on 16 problems).
+   problem (pass@k, a less noisy signal than one greedy answer per problem).
    Reused when a previous run in the same folder had the same settings.
 2. ``train/``: ``python -m grpo4code.training --config RECIPE [training flags]``. Every flag
    this script does not know goes to training (``--max_steps 40 --learning_rate 1e-5``).
@@ -82,7 +82,7 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
                         help="Also evaluate greedily on the first N train problems (fit, not generalisation).")
     parser.add_argument("--eval_also", action="append", default=[], metavar="DATASET:SPLIT",
                         help="Also evaluate greedily on this held-out set, e.g. humaneval:test (repeatable); a larger "
-                             "set than the 16 starter problems, which training never sees either.")
+                             "set than the 32 starter problems, which training never sees either.")
     parser.add_argument("--eval_batch_size", type=int, default=0,
                         help="Sequences per generate() call (0 = 64 on a GPU, 16 on a CPU).")
     parser.add_argument("--eval_torch_threads", type=int, default=-1,
@@ -211,12 +211,20 @@ def paired_change(before: dict[str, dict], after: dict[str, dict]) -> dict:
     lost = [t for t in tasks if before[t]["accepted"] and not after[t]["accepted"]]
     diffs = [after[t]["pass_ratio"] - before[t]["pass_ratio"] for t in tasks]
     low, high = paired_bootstrap_ci(diffs)
+    # with several samples a problem, its share of accepted samples (pass@1 per problem)
+    share_diffs = [after[t]["accepted_share"] - before[t]["accepted_share"] for t in tasks
+                   if "accepted_share" in before[t] and "accepted_share" in after[t]]
+    share_up, share_down = sum(d > 1e-9 for d in share_diffs), sum(d < -1e-9 for d in share_diffs)
     return {"problems": len(tasks), "accepted_gained": gained, "accepted_lost": lost,
             "accepted_sign_test_p": sign_test_p(len(gained), len(lost)),
             "pass_ratio_improved": sum(d > 1e-9 for d in diffs), "pass_ratio_worse": sum(d < -1e-9 for d in diffs),
             "pass_ratio_sign_test_p": sign_test_p(sum(d > 1e-9 for d in diffs), sum(d < -1e-9 for d in diffs)),
             "pass_ratio_mean_change": sum(diffs) / len(diffs) if diffs else math.nan,
-            "pass_ratio_change_ci95": [low, high]}
+            "pass_ratio_change_ci95": [low, high],
+            "accepted_share_improved": share_up, "accepted_share_worse": share_down,
+            "accepted_share_sign_test_p": sign_test_p(share_up, share_down),
+            "accepted_share_mean_change": sum(share_diffs) / len(share_diffs) if share_diffs else math.nan,
+            "accepted_share_change_ci95": list(paired_bootstrap_ci(share_diffs))}
 
 
 def paired_change_per_difficulty(before: dict[str, dict], after: dict[str, dict]) -> dict[str, dict]:
@@ -396,6 +404,12 @@ def before_after_table(report: dict) -> str:
         lines.append(f"| {name} | paired: accepted gained / lost (sign test p) | | "
                      f"{len(change['accepted_gained'])} / {len(change['accepted_lost'])} "
                      f"(p={change['accepted_sign_test_p']:.3f}) |")
+        if samples > n and "accepted_share_change_ci95" in change:
+            low, high = change["accepted_share_change_ci95"]
+            lines.append(f"| {name} | paired: accepted share of samples better / worse problems (p); mean change "
+                         f"[95% CI] | | {change['accepted_share_improved']} / {change['accepted_share_worse']} "
+                         f"(p={change['accepted_share_sign_test_p']:.3f}); {change['accepted_share_mean_change']:+.3f} "
+                         f"[{low:+.3f}, {high:+.3f}] |")
         low, high = change["pass_ratio_change_ci95"]
         lines.append(f"| {name} | paired: pass ratio better / worse problems (p); mean change [95% CI] | | "
                      f"{change['pass_ratio_improved']} / {change['pass_ratio_worse']} "

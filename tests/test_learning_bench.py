@@ -29,6 +29,12 @@ def test_paired_statistics():
                                  {"a": {"accepted": True, "pass_ratio": 1.0}, "b": {"accepted": True, "pass_ratio": 1.0}})
     assert change["accepted_gained"] == ["a"] and change["accepted_lost"] == []
     assert change["pass_ratio_improved"] == 1 and change["pass_ratio_mean_change"] == pytest.approx(0.5)
+    shares = bench.paired_change({"a": {"accepted": False, "pass_ratio": 0.0, "accepted_share": 0.0},
+                                  "b": {"accepted": True, "pass_ratio": 1.0, "accepted_share": 0.5}},
+                                 {"a": {"accepted": False, "pass_ratio": 0.5, "accepted_share": 0.25},
+                                  "b": {"accepted": True, "pass_ratio": 1.0, "accepted_share": 0.25}})
+    assert (shares["accepted_share_improved"], shares["accepted_share_worse"]) == (1, 1)
+    assert shares["accepted_share_mean_change"] == pytest.approx(0.0)
     assert bench.window_means([1.0, 2.0, 3.0, 4.0, float("nan")]) == {"start": 1.0, "end": 4.0, "steps_each": 1}
 
 
