@@ -204,27 +204,27 @@ def paired_bootstrap_ci(differences: list[float], rounds: int = 10000, seed: int
     return (low, high)
 
 
+def paired_differences(diffs: list[float]) -> dict:
+    """Problems better / worse, their sign test, the mean change and its bootstrap 95% CI."""
+    improved, worse = sum(d > 1e-9 for d in diffs), sum(d < -1e-9 for d in diffs)
+    return {"improved": improved, "worse": worse, "sign_test_p": sign_test_p(improved, worse),
+            "mean_change": sum(diffs) / len(diffs) if diffs else math.nan,
+            "change_ci95": list(paired_bootstrap_ci(diffs))}
+
+
 def paired_change(before: dict[str, dict], after: dict[str, dict]) -> dict:
     """Per-problem comparison of two evaluations of the same problems."""
     tasks = sorted(set(before) & set(after))
     gained = [t for t in tasks if after[t]["accepted"] and not before[t]["accepted"]]
     lost = [t for t in tasks if before[t]["accepted"] and not after[t]["accepted"]]
-    diffs = [after[t]["pass_ratio"] - before[t]["pass_ratio"] for t in tasks]
-    low, high = paired_bootstrap_ci(diffs)
+    ratio = paired_differences([after[t]["pass_ratio"] - before[t]["pass_ratio"] for t in tasks])
     # with several samples a problem, its share of accepted samples (pass@1 per problem)
-    share_diffs = [after[t]["accepted_share"] - before[t]["accepted_share"] for t in tasks
-                   if "accepted_share" in before[t] and "accepted_share" in after[t]]
-    share_up, share_down = sum(d > 1e-9 for d in share_diffs), sum(d < -1e-9 for d in share_diffs)
+    share = paired_differences([after[t]["accepted_share"] - before[t]["accepted_share"] for t in tasks
+                                if "accepted_share" in before[t] and "accepted_share" in after[t]])
     return {"problems": len(tasks), "accepted_gained": gained, "accepted_lost": lost,
             "accepted_sign_test_p": sign_test_p(len(gained), len(lost)),
-            "pass_ratio_improved": sum(d > 1e-9 for d in diffs), "pass_ratio_worse": sum(d < -1e-9 for d in diffs),
-            "pass_ratio_sign_test_p": sign_test_p(sum(d > 1e-9 for d in diffs), sum(d < -1e-9 for d in diffs)),
-            "pass_ratio_mean_change": sum(diffs) / len(diffs) if diffs else math.nan,
-            "pass_ratio_change_ci95": [low, high],
-            "accepted_share_improved": share_up, "accepted_share_worse": share_down,
-            "accepted_share_sign_test_p": sign_test_p(share_up, share_down),
-            "accepted_share_mean_change": sum(share_diffs) / len(share_diffs) if share_diffs else math.nan,
-            "accepted_share_change_ci95": list(paired_bootstrap_ci(share_diffs))}
+            **{f"pass_ratio_{key}": value for key, value in ratio.items()},
+            **{f"accepted_share_{key}": value for key, value in share.items()}}
 
 
 def paired_change_per_difficulty(before: dict[str, dict], after: dict[str, dict]) -> dict[str, dict]:
@@ -233,20 +233,22 @@ def paired_change_per_difficulty(before: dict[str, dict], after: dict[str, dict]
     A tier the starting model cannot solve at all (0 accepted) cannot show a change in
     accepted@1 whatever training does, so the report keeps the tiers apart.
     """
-    tiers = sorted({before[t]["difficulty"] for t in set(before) & set(after)})
+    tasks = sorted(set(before) & set(after))
+    tiers = sorted({before[t]["difficulty"] for t in tasks})
     if len(tiers) < 2:
         return {}
     out = {}
     for tier in tiers:
-        tasks = [t for t in sorted(set(before) & set(after)) if before[t]["difficulty"] == tier]
-        change = paired_change({t: before[t] for t in tasks}, {t: after[t] for t in tasks})
-        out[tier] = {"problems": len(tasks),
-                     "accepted_before": sum(before[t]["accepted"] for t in tasks),
-                     "accepted_after": sum(after[t]["accepted"] for t in tasks),
-                     "accepted_gained": len(change["accepted_gained"]),
-                     "accepted_lost": len(change["accepted_lost"]),
-                     "accepted_sign_test_p": change["accepted_sign_test_p"],
-                     "pass_ratio_mean_change": change["pass_ratio_mean_change"]}
+        in_tier = [t for t in tasks if before[t]["difficulty"] == tier]
+        gained = sum(after[t]["accepted"] and not before[t]["accepted"] for t in in_tier)
+        lost = sum(before[t]["accepted"] and not after[t]["accepted"] for t in in_tier)
+        out[tier] = {"problems": len(in_tier),
+                     "accepted_before": sum(before[t]["accepted"] for t in in_tier),
+                     "accepted_after": sum(after[t]["accepted"] for t in in_tier),
+                     "accepted_gained": gained, "accepted_lost": lost,
+                     "accepted_sign_test_p": sign_test_p(gained, lost),
+                     "pass_ratio_mean_change": sum(after[t]["pass_ratio"] - before[t]["pass_ratio"]
+                                                   for t in in_tier) / len(in_tier)}
     return out
 
 
