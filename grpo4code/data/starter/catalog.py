@@ -89,6 +89,21 @@ def randints(name: str, count: int, low: int, high: int) -> list[int]:
     return [rng.randint(low, high) for _ in range(count)]
 
 
+LOWERCASE = "abcdefghijklmnopqrstuvwxyz"
+
+
+def random_text(name: str, length: int, alphabet: str) -> str:
+    """``length`` characters drawn uniformly from ``alphabet`` by ``seeded(name)``."""
+    rng = seeded(name)
+    return "".join(rng.choice(alphabet) for _ in range(length))
+
+
+def random_words(name: str, count: int, max_length: int, alphabet: str = LOWERCASE) -> list[str]:
+    """``count`` words of 1 to ``max_length`` characters of ``alphabet``, by ``seeded(name)``."""
+    rng = seeded(name)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, max_length))) for _ in range(count)]
+
+
 def unwrap(text: str) -> str:
     """Undo the source's hard line wrapping: one line per paragraph and per list item.
 

@@ -7,7 +7,7 @@ problem (not rewordings), so a score on them measures transfer rather than recal
 
 from __future__ import annotations
 
-from grpo4code.data.starter.catalog import Spec, call, lines, randints, seeded, stdin
+from grpo4code.data.starter.catalog import Spec, call, lines, randints, random_words, seeded, stdin
 
 
 # ---------------------------------------------------------------- input generators
@@ -20,13 +20,6 @@ def _meetings(name: str, count: int) -> list[list[int]]:
         start = rng.randint(0, 10**6)
         out.append([start, start + rng.randint(1, 5000)])
     return out
-
-
-def _words(name: str, count: int) -> str:
-    rng = seeded(name)
-    return " ".join(
-        "".join(rng.choice("etaoinshrdlu") for _ in range(rng.randint(1, 12))) for _ in range(count)
-    )
 
 
 def _burn_grid(name: str, size: int) -> list[str]:
@@ -211,7 +204,7 @@ SPECS: list[Spec] = [
             call("", 5, expect=[]),
             call("  spaced   out\n\tthere ", 20),
             call("exactly ten", 11),
-            call(_words("wrap_words", 5000), 72),
+            call(" ".join(random_words("wrap_words", 5000, 12, "etaoinshrdlu")), 72),
         ),
     ),
     Spec(

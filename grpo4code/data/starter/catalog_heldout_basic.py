@@ -11,20 +11,9 @@ five-line functions and programs, at the level of the simplest HumanEval tasks. 
 
 from __future__ import annotations
 
-from grpo4code.data.starter.catalog import Spec, call, lines, randints, seeded, stdin
+from grpo4code.data.starter.catalog import Spec, call, lines, randints, random_text, random_words, seeded, stdin
 
 # ---------------------------------------------------------------- input generators
-
-
-def _text(name: str, length: int, alphabet: str) -> str:
-    rng = seeded(name)
-    return "".join(rng.choice(alphabet) for _ in range(length))
-
-
-def _word_list(name: str, count: int) -> list[str]:
-    rng = seeded(name)
-    return ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(1, 9)))
-            for _ in range(count)]
 
 
 def _digits_number(name: str, count: int) -> int:
@@ -108,7 +97,7 @@ SPECS: list[Spec] = [
             call("  one\ttwo\nthree ", expect="three"),
             call("hello"),
             call("x yy zzz yy x"),
-            call(" ".join(_word_list("longest_word", 1000))),
+            call(" ".join(random_words("longest_word", 1000, 9))),
         ),
     ),
     Spec(
@@ -133,7 +122,7 @@ SPECS: list[Spec] = [
             call("2024-01-31", expect=8),
             call("0"),
             call("a1b2c3d4e5f6g7h8i9j0"),
-            call(_text("count_digit_chars", 2000, "abcxyz0123456789 .,-")),
+            call(random_text("count_digit_chars", 2000, "abcxyz0123456789 .,-")),
         ),
     ),
     Spec(
@@ -259,7 +248,7 @@ SPECS: list[Spec] = [
             call("hello", expect="hello"),
             call("  two  words  "),
             call("line one\nline two"),
-            call(_text("remove_spaces", 2000, "ab  c\t")),
+            call(random_text("remove_spaces", 2000, "ab  c\t")),
         ),
     ),
     Spec(
@@ -284,7 +273,7 @@ SPECS: list[Spec] = [
             call("camelCaseName", expect=11),
             call("x"),
             call("MiXeD cAsE, 42 times."),
-            call(_text("count_lowercase", 2000, "aBcDeF 1!zZ")),
+            call(random_text("count_lowercase", 2000, "aBcDeF 1!zZ")),
         ),
     ),
     Spec(
@@ -332,7 +321,7 @@ SPECS: list[Spec] = [
             call(["x", "y"], expect="x, y"),
             call(["red", "green", "blue", "red"]),
             call(["two words", "more"]),
-            call(_word_list("join_with_commas", 500)),
+            call(random_words("join_with_commas", 500, 9)),
         ),
     ),
     # ------------------------------------------------------------ stdin programs
@@ -384,7 +373,7 @@ SPECS: list[Spec] = [
             stdin(lines("  two  "), expect="7\n"),
             stdin(lines("Hello, World!")),
             stdin(lines("1234567890")),
-            stdin(lines(_text("line_length", 1000, "abc xyz,.!"))),
+            stdin(lines(random_text("line_length", 1000, "abc xyz,.!"))),
         ),
     ),
     Spec(

@@ -12,27 +12,27 @@ inputs come from generators seeded by the problem name, so they never change by 
 
 from __future__ import annotations
 
-from grpo4code.data.starter.catalog import Spec, call, lines, randints, seeded, stdin
+from grpo4code.data.starter.catalog import (
+    LOWERCASE,
+    Spec,
+    call,
+    lines,
+    randints,
+    random_text,
+    random_words,
+    seeded,
+    stdin,
+)
 
 # ---------------------------------------------------------------- input generators
-
-
-def _words(name: str, count: int, alphabet: str = "abcdefghijklmnopqrstuvwxyz") -> list[str]:
-    rng = seeded(name)
-    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8))) for _ in range(count)]
 
 
 def _spaced(name: str, count: int) -> str:
     """Words separated by runs of one to three spaces, with spaces at both ends."""
     rng = seeded(name + "/gaps")
     gaps = [" " * rng.randint(1, 3) for _ in range(count + 1)]
-    words = _words(name, count, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,'-")
+    words = random_words(name, count, 8, LOWERCASE + "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,'-")
     return gaps[0] + "".join(word + gap for word, gap in zip(words, gaps[1:], strict=True))
-
-
-def _letters(name: str, count: int, alphabet: str) -> str:
-    rng = seeded(name)
-    return "".join(rng.choice(alphabet) for _ in range(count))
 
 
 # ---------------------------------------------------------------- function problems
@@ -130,7 +130,7 @@ SPECS: list[Spec] = [
             call("a b  c", " ", expect=3),
             call("aaaa", "a"),
             call("Mississippi", "s"),
-            call(_letters("count_char", 20000, "aAbB .!"), "A"),
+            call(random_text("count_char", 20000, "aAbB .!"), "A"),
         ),
     ),
     Spec(
@@ -543,7 +543,7 @@ SPECS: list[Spec] = [
             call("X", expect="X"),
             call("mary-jane watson"),
             call("Alan mathison TURING"),
-            call(" ".join(_words("initials", 5000))),
+            call(" ".join(random_words("initials", 5000, 8))),
         ),
     ),
     # ------------------------------------------------------------ stdin programs
