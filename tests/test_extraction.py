@@ -1,4 +1,7 @@
-from grpo4code.rewards.extraction import extract_code
+import ast
+import warnings
+
+from grpo4code.rewards.extraction import extract_code, silence_model_code_warnings
 
 FENCE = "```"
 
@@ -26,3 +29,12 @@ def test_conversational_completions_use_the_last_assistant_message():
                 {"role": "assistant", "content": f"{FENCE}python\na = 2\n{FENCE}"}]
     assert extract_code(messages) == "a = 2\n"
     assert extract_code([{"role": "user", "content": "x = 1"}]) is None
+
+
+def test_silence_model_code_warnings_drops_parse_warnings_only():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        silence_model_code_warnings()
+        ast.parse("pattern = '\\w+'\n")  # an invalid escape in a model's code
+        warnings.warn_explicit("from a real module", SyntaxWarning, "real_module.py", 1)
+    assert [str(w.message) for w in caught] == ["from a real module"]

@@ -13,8 +13,18 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 
 PYTHON_TAGS = ("", "python", "py", "python3")
+
+
+def silence_model_code_warnings() -> None:
+    """Drop the ``SyntaxWarning`` s (invalid escape sequences, ...) that parsing a model's code
+    prints to the console as ``<unknown>:8: SyntaxWarning: ...``: the rewards parse every
+    completion, and a run of thousands buries its logs under them. Only warnings from parsed
+    strings (file name ``<unknown>``) are dropped, not those of real modules."""
+    for category in (SyntaxWarning, DeprecationWarning):  # Python 3.12+ / 3.11 and older
+        warnings.filterwarnings("ignore", category=category, module="<unknown>")
 _FENCE = re.compile(r"^[ \t]*```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:^[ \t]*```[ \t]*$|\Z)", re.M | re.S)
 
 

@@ -58,10 +58,12 @@ def load_model(model_args):
 
 
 def main(argv: Optional[list[str]] = None) -> int:
+    from grpo4code.rewards.extraction import silence_model_code_warnings
     from grpo4code.training.arguments import parse_train_args
     from grpo4code.training.datasets import fitting_problems, load_training_problems
     from grpo4code.training.model_loading import load_tokenizer, resolve_model_path
 
+    silence_model_code_warnings()
     args, model_args, trl_args = parse_train_args(sys.argv[1:] if argv is None else argv)
     if args.torch_threads:
         import torch

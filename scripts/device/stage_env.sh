@@ -3,9 +3,11 @@
 # The machine is bare (its python3 has torch, transformers, accelerate, but not trl, datasets,
 # radon, pydantic, bubblewrap ...). Wheels carried in .whl/ (git-ignored; see bench/README.md for
 # the download line) are installed once per machine into /tmp/site, which outlives a call while
-# the machine stays warm. The offline default model's GGUF (98 MB) travels in two calls:
-# .gguf/part.aa is copied to /tmp in the first, .gguf/part.ab joins it in the next, and the
-# model is converted once into $GRPO4CODE_CACHE (so `local:smollm2-135m-instruct` resolves).
+# the machine stays warm. The offline default model's GGUF (98 MB) travels in parts, one or two
+# per call (a call carries at most 64 MiB with the working tree): each carried .gguf/part.* is
+# copied to /tmp, and once the parts there add up to the file named in .gguf/SHA256SUMS (carry
+# it with every part) they are joined, checked and converted once into $GRPO4CODE_CACHE (so
+# `local:smollm2-135m-instruct` resolves).
 export PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
 export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1
 export GRPO4CODE_CACHE=/tmp/grpo4code-cache
@@ -29,15 +31,24 @@ if [ -f /tmp/site/.staged ] && [ ! -f /tmp/site/.checked ]; then
     rm -rf /tmp/site/transformers /tmp/site/transformers-*.dist-info && touch /tmp/site/.checked
   fi
 fi
-if [ -f .gguf/part.aa ]; then cp .gguf/part.aa /tmp/gguf.part.aa && echo "[stage] GGUF part 1 staged"; fi
-if [ -f .gguf/part.ab ] && [ -f /tmp/gguf.part.aa ] && [ ! -f "$GRPO4CODE_CACHE/models/SmolLM2-135M-Instruct/config.json" ]; then
-  cat /tmp/gguf.part.aa .gguf/part.ab > /tmp/SmolLM2-135M-Instruct.Q4_1.gguf
-  python3 -c "
-import os
+model_dir="$GRPO4CODE_CACHE/models/SmolLM2-135M-Instruct"
+for part in .gguf/part.*; do
+  [ -f "$part" ] && cp "$part" "/tmp/gguf.$(basename "$part")" && echo "[stage] GGUF $(basename "$part") staged"
+done
+if [ -f .gguf/SHA256SUMS ] && [ ! -f "$model_dir/config.json" ] && ls /tmp/gguf.part.* >/dev/null 2>&1; then
+  gguf=/tmp/$(awk '{print $2}' .gguf/SHA256SUMS)
+  cat /tmp/gguf.part.* > "$gguf"
+  if (cd /tmp && sha256sum --quiet -c "$OLDPWD/.gguf/SHA256SUMS" >/dev/null 2>&1); then
+    python3 -c "
+import os, sys
 from grpo4code.training.model_loading import cache_dir, convert_gguf
 os.makedirs(cache_dir(), exist_ok=True)
-print('[stage] converted', convert_gguf('/tmp/SmolLM2-135M-Instruct.Q4_1.gguf', os.path.join(cache_dir(), 'SmolLM2-135M-Instruct')))
-" || echo "[stage] GGUF conversion FAILED"
+print('[stage] converted', convert_gguf(sys.argv[1], os.path.join(cache_dir(), 'SmolLM2-135M-Instruct')))
+" "$gguf" || echo "[stage] GGUF conversion FAILED"
+  else
+    echo "[stage] GGUF parts so far: $(ls /tmp/gguf.part.* | xargs -n1 basename | tr '\n' ' ')(not all there yet)"
+  fi
+  rm -f "$gguf"
 fi
 python3 - <<'PY'
 import importlib, shutil, sys
