@@ -19,7 +19,7 @@ set -uo pipefail
 folder=${LEARNING_FOLDER:-/tmp/learning-long}
 out=${OUT:-/tmp/out}
 mkdir -p "$folder" "$out"
-learning_flags=(--recipe recipes/grpo/learning_gpu_long.yaml --output_dir "$folder" --eval_num_samples 16
+learning_flags=(--recipe recipes/grpo/learning_gpu_long.yaml --output_dir "$folder" --eval_num_samples 8
   --eval_batch_size 128 --eval_train_problems 16 --eval_also humaneval:test --eval_max_new_tokens 512)
 quiet() { grep --line-buffered -v -E "it/s\]|s/it\]|problem/s\]|FutureWarning|warnings.warn\($|^\s+warnings.warn"; }
 
