@@ -25,6 +25,8 @@ def silence_model_code_warnings() -> None:
     strings (file name ``<unknown>``) are dropped, not those of real modules."""
     for category in (SyntaxWarning, DeprecationWarning):  # Python 3.12+ / 3.11 and older
         warnings.filterwarnings("ignore", category=category, module="<unknown>")
+
+
 _FENCE = re.compile(r"^[ \t]*```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:^[ \t]*```[ \t]*$|\Z)", re.M | re.S)
 
 
