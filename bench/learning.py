@@ -271,7 +271,7 @@ def step_logs(train_dir: str) -> list[dict]:
 
 
 def curves(logs: list[dict]) -> dict[str, dict[str, list]]:
-    """``{group: {name: [values per step]}}`` for rewards, mixer weights, verdicts and lengths."""
+    """``{group: {name: [values per step]}}`` for rewards, mixer weights, verdicts, lengths and step timings."""
     steps = [entry["step"] for entry in logs]
 
     def series(keys, missing=math.nan):
@@ -286,11 +286,14 @@ def curves(logs: list[dict]) -> dict[str, dict[str, list]]:
         # A step logs only the verdicts it saw: a missing one had share 0.
         "verdicts": series([k for k in keys if k.startswith("verdicts/")], missing=0.0),
         "lengths": series([k for k in keys if k in ("completions/mean_length", "completions/clipped_ratio")]),
+        "timing": series([k for k in keys if k in ("step_time", "judge/seconds")]),
     }
 
 
 def short_name(key: str) -> str:
     """``rewards/format/mean`` -> ``format``; ``verdicts/accepted`` -> ``share accepted``."""
+    if key in ("step_time", "judge/seconds"):
+        return {"step_time": "seconds a step", "judge/seconds": "judge seconds a step"}[key]
     if key.startswith("verdicts/"):
         return "share " + key.split("/", 1)[1]
     if key.startswith("completions/"):
@@ -528,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
     logs = step_logs(train_dir)
     figures = curves(logs)
     train_rewards = {short_name(name): window_means(values)
-                     for group in ("rewards", "verdicts", "lengths") for name, values in figures[group].items()}
+                     for group in ("rewards", "verdicts", "lengths", "timing") for name, values in figures[group].items()}
     report = {
         "command": [os.path.relpath(__file__, REPO), *(sys.argv[1:] if argv is None else argv)],
         "training_flags": flags, "model": model_args.model_name_or_path, "train_dir": train_dir,

@@ -84,7 +84,7 @@ def test_learning_bench_end_to_end_on_a_tiny_model(tiny_model_dir, tmp_path, cap
     assert greedy["before"]["num_problems"] == 2 and greedy["after"]["num_problems"] == 2
     assert greedy["before"]["num_samples"] == 2 and report["evaluations"]["sampled_n2"]["after"]["num_samples"] == 4
     assert greedy["settings"]["max_new_tokens"] == 8 and greedy["settings"]["temperature"] == 0.0
-    assert set(report["train_rewards"]) >= {"correctness", "format", "reward"}
+    assert set(report["train_rewards"]) >= {"correctness", "format", "reward", "seconds a step", "judge seconds a step"}
     printed = capsys.readouterr().out
     assert "| greedy | accepted@1 |" in printed and "| sampled_n2 | pass@2 |" in printed
     assert "| train_greedy | accepted@1 |" in printed and "train (logged" in printed

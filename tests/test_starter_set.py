@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import glob
 import json
+import os
 
 import pytest
+import yaml
 
 from grpo4code.data.schema import AssertionTest, CallTest, Problem, StdioTest
 from grpo4code.data.sources.starter import load_starter
 from grpo4code.data.starter import build
 from grpo4code.data.starter.catalog import MIN_TESTS, Spec, call, stdin
 from grpo4code.data.starter.runner import problem_failures, values_match
+from grpo4code.rewards.columns import ProblemSpec
+from grpo4code.rewards.judging import CompletionJudge, JudgeConfig
 
 TRAIN = load_starter(split="train").problems
 HELDOUT = load_starter(split="heldout").problems
@@ -195,3 +201,20 @@ def test_values_match_rules():
     assert not values_match(True, 1) and not values_match(1, True)
     assert values_match({"a": [1]}, {"a": [1]}) and not values_match({"a": 1}, {"b": 1})
     assert not values_match("1", 1)
+
+
+def test_every_reference_passes_the_judge_at_the_tightest_training_time_limit():
+    # a recipe may judge training tighter than evaluation (learning_gpu_long.yaml: 1 CPU s per run);
+    # a reference that needs more would be scored wrong in training, whatever the policy wrote
+    recipes = [yaml.safe_load(open(path, encoding="utf-8"))
+               for path in glob.glob(os.path.join(os.path.dirname(__file__), "..", "recipes", "grpo", "*.yaml"))]
+    limits = [r.get("judge_time_limit_s", JudgeConfig().time_limit_s) for r in recipes if r.get("meta_data") == "starter"]
+    assert limits, "no GRPO recipe trains on the starter set"
+    specs = [ProblemSpec.from_problem(p) for p in ALL]
+    judge = CompletionJudge(JudgeConfig(time_limit_s=min(limits), workers=2))
+    try:
+        results = asyncio.run(judge.judge(specs, [s.reference_solution for s in specs]))
+    finally:
+        judge.close()
+    failed = [(s.problem_id, r.num_passed, r.num_tests) for s, r in zip(specs, results) if not r.accepted]
+    assert failed == []
